@@ -1,0 +1,316 @@
+"""Ratings in one shape: factorized (unit, rater, value) codes, with counts and coincidences.
+
+Every metric accepts either a long frame (one row per rating) or a raters × units matrix with
+missing values, and turns it into :class:`Ratings` once. From there the work is ``np.bincount`` over
+integer codes; nothing loops over units or raters.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from ls_notebook.errors import DataError
+
+__all__ = ["Ratings", "agreement_weights", "as_ratings"]
+
+_DENSE_LIMIT = 40_000_000  # cells of a units × categories matrix kept dense
+
+
+def _factorize(values: Any, categories: Sequence[Any] | None) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of ``values`` and the sorted categories they index."""
+    if categories is not None:
+        cats = pd.Index(list(categories))
+        if cats.has_duplicates:
+            raise DataError("categories= lists a category twice; pass each category once.")
+        codes = cats.get_indexer(pd.Index(values))
+        if (codes < 0).any():
+            unknown = pd.unique(np.asarray(pd.Index(values)[codes < 0], dtype=object))[:5]
+            raise DataError(
+                f"values {list(unknown)} are not among categories={list(cats)[:10]}; "
+                "add them to categories= or drop those ratings."
+            )
+        return codes.astype(np.int64), cats
+    try:
+        codes, uniques = pd.factorize(values, sort=True)
+    except TypeError:  # mixed types that do not sort: keep first-seen order
+        codes, uniques = pd.factorize(values, sort=False)
+    return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
+
+
+@dataclass(frozen=True, eq=False)
+class Ratings:
+    """Ratings as integer codes: row ``i`` says rater ``rater[i]`` gave unit ``unit[i]`` the value
+    ``categories[value[i]]``. Missing ratings are absent rows.
+
+    Build one with :func:`as_ratings` (or :meth:`from_counts`); metrics accept it in place of a frame,
+    which saves factorizing the same data once per metric.
+
+    Examples
+    --------
+    >>> from ls_notebook.stats import as_ratings
+    >>> r = as_ratings([[1, 2, None], [1, 3, 3]])  # 2 raters × 3 units
+    >>> r.n_units, r.n_raters, list(r.categories)
+    (3, 2, [1.0, 2.0, 3.0])
+    >>> r.counts.tolist()
+    [[2.0, 0.0, 0.0], [0.0, 1.0, 1.0], [0.0, 0.0, 1.0]]
+    """
+
+    unit: np.ndarray
+    rater: np.ndarray
+    value: np.ndarray
+    units: pd.Index
+    raters: pd.Index
+    categories: pd.Index
+
+    @property
+    def n_units(self) -> int:
+        return len(self.units)
+
+    @property
+    def n_raters(self) -> int:
+        return len(self.raters)
+
+    @property
+    def n_categories(self) -> int:
+        return len(self.categories)
+
+    @property
+    def n_ratings(self) -> int:
+        return len(self.unit)
+
+    @cached_property
+    def counts(self) -> np.ndarray:
+        """Units × categories matrix: how many raters gave unit ``u`` category ``c``."""
+        u, c = self.n_units, self.n_categories
+        if u * c > _DENSE_LIMIT:
+            raise DataError(
+                f"{u} units × {c} categories is too large for a dense count matrix; "
+                "group rare categories together or compute the metric on a subset of units."
+            )
+        flat = np.bincount(self.unit * c + self.value, minlength=u * c)
+        return flat.reshape(u, c).astype(np.float64)
+
+    @cached_property
+    def per_unit(self) -> np.ndarray:
+        """Number of ratings of each unit."""
+        return np.bincount(self.unit, minlength=self.n_units).astype(np.float64)
+
+    def numeric_categories(self) -> np.ndarray:
+        """The categories as floats (for interval and ratio metrics)."""
+        try:
+            return np.asarray(self.categories, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise DataError(
+                "this metric needs numeric values but the ratings are "
+                f"{list(self.categories[:5])}...; use level='nominal' or map the labels to numbers."
+            ) from None
+
+    def rater_matrix(self) -> np.ndarray:
+        """Units × raters matrix of category codes, ``-1`` where a rater did not rate a unit."""
+        out = np.full((self.n_units, self.n_raters), -1, dtype=np.int64)
+        out[self.unit, self.rater] = self.value
+        return out
+
+    def unit_category_matrix(self) -> sparse.csr_matrix:
+        """Sparse (units · categories) × raters indicator: row ``u*C + c``, column ``r``."""
+        rows = self.unit * self.n_categories + self.value
+        data = np.ones(self.n_ratings)
+        shape = (self.n_units * self.n_categories, self.n_raters)
+        return sparse.csr_matrix((data, (rows, self.rater)), shape=shape)
+
+    def subset(self, mask: np.ndarray) -> Ratings:
+        """The ratings where ``mask`` is true (keeps all unit/rater/category labels)."""
+        return Ratings(
+            self.unit[mask], self.rater[mask], self.value[mask], self.units, self.raters, self.categories
+        )
+
+    @classmethod
+    def from_counts(cls, table: Any, categories: Sequence[Any] | None = None) -> Ratings:
+        """Ratings from a units × categories table of counts (the shape Fleiss 1971 and statsmodels use).
+
+        Rater identities are unknown in such a table, so raters are numbered per unit (0, 1, ...):
+        fine for Fleiss κ, α, AC1 and percent agreement, meaningless for pairwise statistics.
+
+        Examples
+        --------
+        >>> from ls_notebook.stats import Ratings, fleiss_kappa
+        >>> r = Ratings.from_counts([[3, 0], [0, 3], [2, 1]])
+        >>> round(fleiss_kappa(r), 4)
+        0.55
+        """
+        tab = np.asarray(table)
+        if tab.ndim != 2 or not np.issubdtype(tab.dtype, np.number) or (tab < 0).any():
+            raise DataError("from_counts needs a 2-D table of non-negative counts (units × categories).")
+        tab = tab.astype(np.int64)
+        n_u, n_c = tab.shape
+        flat = tab.ravel()
+        cell = np.repeat(np.arange(flat.size), flat)
+        unit, value = cell // n_c, cell % n_c
+        m = tab.sum(1)
+        starts = np.repeat(np.cumsum(m) - m, m)
+        rater = np.arange(len(unit)) - starts
+        cats = pd.Index(range(n_c) if categories is None else list(categories))
+        used = np.flatnonzero(m > 0)
+        remap = np.full(n_u, -1)
+        remap[used] = np.arange(len(used))
+        return cls(remap[unit], rater, value, pd.Index(used), pd.RangeIndex(int(m.max(initial=0))), cats)
+
+
+def _long_columns(data: pd.DataFrame, unit: str, rater: str, value: str) -> bool:
+    return all(col in data.columns for col in (unit, rater, value))
+
+
+def as_ratings(
+    data: Any,
+    *,
+    unit: str = "unit",
+    rater: str = "rater",
+    value: str = "value",
+    categories: Sequence[Any] | None = None,
+) -> Ratings:
+    """Turn ratings into :class:`Ratings` codes.
+
+    Parameters
+    ----------
+    data : DataFrame, array-like or Ratings
+        * a long DataFrame with columns ``unit``, ``rater``, ``value`` (names configurable), one row per
+          rating; rows with a missing value are dropped;
+        * anything else 2-D (array, nested lists, wide DataFrame) is read as a **raters × units** matrix
+          (the convention of Krippendorff and the ``krippendorff`` package) with ``nan``/``None`` for
+          missing ratings. Transpose a units × raters frame with ``df.T``.
+    unit, rater, value : str
+        Column names of a long frame.
+    categories : sequence, optional
+        The full, ordered category list. Pass it when some categories were never used (chance
+        agreement of AC1 and Brennan–Prediger depends on their number) or to fix the order used by
+        ordinal and weighted metrics. By default the observed values, sorted.
+
+    Raises
+    ------
+    DataError
+        If a rater rated a unit twice, or the data is not 1-D/2-D as described.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ls_notebook.stats import as_ratings
+    >>> df = pd.DataFrame({"unit": [1, 1, 2], "rater": ["a", "b", "a"], "value": ["x", "y", "x"]})
+    >>> r = as_ratings(df)
+    >>> r.n_units, r.n_raters, list(r.categories)
+    (2, 2, ['x', 'y'])
+    """
+    if isinstance(data, Ratings):
+        if categories is None:
+            return data
+        codes, cats = _factorize(data.categories[data.value], categories)
+        return Ratings(data.unit, data.rater, codes, data.units, data.raters, cats)
+    if isinstance(data, pd.DataFrame) and _long_columns(data, unit, rater, value):
+        vals = data[value]
+        keep = ~np.asarray(vals.isna(), dtype=bool)
+        if not keep.all():
+            data = data.loc[keep]
+        return _from_long(data[unit], data[rater], data[value], categories)
+    return _from_matrix(data, categories)
+
+
+def _from_long(units: Any, raters: Any, values: Any, categories: Sequence[Any] | None) -> Ratings:
+    u_codes, u_index = pd.factorize(units)
+    r_codes, r_index = _factorize(raters, None)
+    v_codes, cats = _factorize(values, categories)
+    out = Ratings(np.asarray(u_codes, np.int64), r_codes, v_codes, pd.Index(u_index), r_index, cats)
+    _check_unique(out)
+    return out
+
+
+def _from_matrix(data: Any, categories: Sequence[Any] | None) -> Ratings:
+    if isinstance(data, pd.DataFrame):
+        rater_index, unit_index = pd.Index(data.index), pd.Index(data.columns)
+        arr = data.to_numpy(dtype=object, na_value=None)
+    else:
+        arr = np.asarray(data, dtype=None if _is_numeric_like(data) else object)
+        rater_index = unit_index = None
+    if arr.dtype == object:
+        with contextlib.suppress(TypeError, ValueError):
+            arr = arr.astype(np.float64)
+    if arr.ndim == 1:
+        raise DataError(
+            "got 1-D ratings; pass a raters × units matrix (2-D) or a long frame with "
+            "unit/rater/value columns."
+        )
+    if arr.ndim != 2:
+        raise DataError(f"ratings must be a raters × units matrix, got an array with {arr.ndim} dimensions.")
+    if arr.dtype.kind in "fiub":
+        arr = arr.astype(np.float64, copy=False)
+        present = ~np.isnan(arr)
+    else:
+        present = ~np.asarray(pd.isna(arr), dtype=bool)
+    r_idx, u_idx = np.nonzero(present)
+    vals = arr[r_idx, u_idx]
+    # drop units nobody rated and keep the rest in column order
+    used_units, u_codes = np.unique(u_idx, return_inverse=True)
+    v_codes, cats = _factorize(vals, categories)
+    n_r = arr.shape[0]
+    raters = pd.RangeIndex(n_r) if rater_index is None else rater_index
+    units = pd.Index(used_units) if unit_index is None else unit_index[used_units]
+    return Ratings(u_codes.astype(np.int64), r_idx.astype(np.int64), v_codes, units, raters, cats)
+
+
+def _is_numeric_like(data: Any) -> bool:
+    try:
+        arr = np.asarray(data)
+    except (ValueError, TypeError):
+        return False
+    return arr.dtype.kind in "fiub"
+
+
+def _check_unique(r: Ratings) -> None:
+    if r.n_ratings == 0:
+        return
+    key = r.unit * max(r.n_raters, 1) + r.rater
+    if r.n_units * r.n_raters <= _DENSE_LIMIT:
+        dup = np.bincount(key, minlength=r.n_units * r.n_raters) > 1
+        bad = np.flatnonzero(dup)
+    else:
+        uniq, cnt = np.unique(key, return_counts=True)
+        bad = uniq[cnt > 1]
+    if len(bad):
+        u, rr = bad[0] // r.n_raters, bad[0] % r.n_raters
+        raise DataError(
+            f"rater {r.raters[rr]!r} rated unit {r.units[u]!r} more than once ({len(bad)} such pairs); "
+            "keep one rating per rater and unit, e.g. df.drop_duplicates([unit, rater], keep='last')."
+        )
+
+
+def agreement_weights(kind: Any, n_categories: int, values: np.ndarray | None = None) -> np.ndarray:
+    """Agreement weights ``w[k, l]`` (1 on the diagonal, 0 for full disagreement).
+
+    ``kind`` is ``None``/"identity" (nominal), ``"linear"`` (``1 - |k-l|/(q-1)``), ``"quadratic"``
+    (``1 - (k-l)²/(q-1)²``) over category ranks, or a ``q × q`` matrix used as is.
+    """
+    q = n_categories
+    if kind is None or (isinstance(kind, str) and kind in ("identity", "nominal", "unweighted")):
+        return np.eye(q)
+    if isinstance(kind, str):
+        pos = np.arange(q, dtype=np.float64) if values is None else np.asarray(values, np.float64)
+        span = pos.max() - pos.min() if q > 1 else 1.0
+        span = span or 1.0
+        diff = np.abs(pos[:, None] - pos[None, :]) / span
+        if kind == "linear":
+            return 1.0 - diff
+        if kind == "quadratic":
+            return 1.0 - diff**2
+        raise DataError(f"weights={kind!r} is not known; use None, 'linear', 'quadratic' or a q × q matrix.")
+    w = np.asarray(kind, dtype=np.float64)
+    if w.shape != (q, q):
+        raise DataError(
+            f"a weight matrix must be {q} × {q} (one row and column per category), got {w.shape}."
+        )
+    return w

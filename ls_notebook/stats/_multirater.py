@@ -1,0 +1,86 @@
+"""Shared machinery of the multi-rater chance-corrected coefficients (Gwet's unified notation).
+
+For unit ``i`` with ``r_i`` ratings, ``r_ik`` of them in category ``k``, and agreement weights ``w``:
+
+* observed agreement ``p_a = mean over units with r_i >= 2 of
+  sum_k r_ik (r*_ik - 1) / (r_i (r_i - 1))`` with ``r*_ik = sum_l w_kl r_il``;
+* category propensities ``pi_k = mean over all rated units of r_ik / r_i``.
+
+Fleiss' κ, Gwet's AC1/AC2, Brennan–Prediger and percent agreement differ only in the chance
+agreement ``p_e`` computed from ``pi``; coefficient = ``(p_a - p_e) / (1 - p_e)``. These are the
+formulas of Gwet, *Handbook of Inter-Rater Reliability* (4th ed., ch. 2), also used by irrCAC, which
+handle any number of raters per unit (missing ratings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ls_notebook.stats._bootstrap import Plan
+from ls_notebook.stats._matrix import Ratings
+
+__all__ = ["DEGENERATE", "NO_PAIRS", "multirater_plan"]
+
+NO_PAIRS = "no unit has two or more ratings, so there is no agreement to measure"
+DEGENERATE = (
+    "chance agreement is 1 (all ratings fall in one category), so the chance-corrected "
+    "coefficient is 0/0; look at percent agreement instead"
+)
+
+ChanceFn = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (pi (B×q), weights) -> p_e (B,)
+
+
+def _unit_stats(r: Ratings, w: np.ndarray) -> np.ndarray:
+    n = r.counts
+    m = n.sum(axis=1)
+    pairable = m >= 2
+    nw = n if np.array_equal(w, np.eye(len(w))) else n @ w
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pa_u = np.where(pairable, (n * (nw - 1.0)).sum(axis=1) / (m * (m - 1.0)), 0.0)
+        props = n / m[:, None]
+    return np.column_stack([pa_u, pairable.astype(np.float64), props, np.ones(len(m))])
+
+
+def multirater_plan(r: Ratings, weights: np.ndarray, chance: ChanceFn | None) -> Plan:
+    """Plan for a coefficient whose chance agreement is ``chance(pi, weights)``; ``None`` gives p_a."""
+    q = r.n_categories
+    stats = _unit_stats(r, weights) if r.n_units else np.zeros((0, q + 3))
+
+    def finalize(s: np.ndarray) -> np.ndarray:
+        pa = s[:, 0] / s[:, 1]
+        if chance is None:
+            return pa
+        pi = s[:, 2 : 2 + q] / s[:, -1:]
+        pe = chance(pi, weights)
+        out = (pa - pe) / (1.0 - pe)
+        return np.where(np.isclose(pe, 1.0), np.nan, out)
+
+    def explain(s: np.ndarray) -> str:
+        if s.size == 0 or s[1] == 0:
+            return NO_PAIRS
+        return DEGENERATE
+
+    return Plan(
+        stats, finalize, explain, n_units=int(stats[:, 1].sum()) if len(stats) else 0, n_raters=r.n_raters
+    )
+
+
+def chance_fleiss(pi: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Fleiss / Scott: ``sum_kl w_kl pi_k pi_l``."""
+    return np.einsum("bk,kl,bl->b", pi, w, pi)
+
+
+def chance_gwet(pi: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Gwet AC1/AC2: ``T_w / (q (q-1)) * sum_k pi_k (1 - pi_k)``."""
+    q = w.shape[0]
+    if q < 2:
+        return np.ones(len(pi))
+    return w.sum() / (q * (q - 1)) * (pi * (1.0 - pi)).sum(axis=1)
+
+
+def chance_bp(pi: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Brennan–Prediger: ``T_w / q²`` (categories equally likely)."""
+    q = w.shape[0]
+    return np.full(len(pi), w.sum() / q**2)

@@ -1,0 +1,159 @@
+"""Published worked examples, to 1e-4."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ls_notebook.stats import (
+    Ratings,
+    brennan_prediger,
+    cohen_kappa,
+    fleiss_kappa,
+    gwet_ac1,
+    gwet_ac2,
+    krippendorff_alpha,
+    percent_agreement,
+    scotts_pi,
+)
+
+nan = np.nan
+
+# Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: 4 observers × 12 units.
+KRIPP_2011 = np.array(
+    [
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+        [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan],
+    ]
+)
+
+# Fleiss (1971) table as reproduced on Wikipedia ("Fleiss' kappa", worked example): 10 subjects,
+# 14 raters, 5 categories; κ = 0.210.
+FLEISS_WIKI = np.array(
+    [
+        [0, 0, 0, 0, 14],
+        [0, 2, 6, 4, 2],
+        [0, 0, 3, 5, 6],
+        [0, 3, 9, 2, 0],
+        [2, 2, 8, 1, 1],
+        [7, 7, 0, 0, 0],
+        [3, 2, 6, 3, 0],
+        [2, 5, 3, 2, 2],
+        [6, 5, 2, 1, 0],
+        [0, 2, 2, 3, 7],
+    ]
+)
+
+# Gwet, Handbook of Inter-Rater Reliability (4th ed.); irrCAC's `cont3x3abstractors` (100 women,
+# 2 abstractors); the irrCAC vignette prints κ 0.7964094 (se 0.05891072), π 0.7962397,
+# AC1 0.8493305, BP 0.835, α 0.7972585, percent agreement 0.89.
+ABSTRACTORS = np.array([[13, 0, 0], [0, 20, 7], [0, 4, 56]])
+
+
+def _pairs_from_table(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    q = table.shape[0]
+    cells = np.repeat(np.arange(q * q), table.ravel())
+    return cells // q, cells % q
+
+
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849), ("ratio", 0.797)],
+)
+def test_krippendorff_2011_levels(level: str, expected: float) -> None:
+    alpha = krippendorff_alpha(KRIPP_2011, level)
+    assert alpha == pytest.approx(expected, abs=5e-4)  # the paper prints three decimals
+    assert alpha.n_units == 11  # unit 12 has a single value and is dropped
+    assert alpha.explanation == ""
+
+
+def test_krippendorff_2011_nominal_exact() -> None:
+    # the paper works with n = 40 pairable values; α_nominal = 0.7434 to four decimals
+    assert krippendorff_alpha(KRIPP_2011) == pytest.approx(0.74342, abs=1e-4)
+
+
+def test_fleiss_wikipedia() -> None:
+    kappa = fleiss_kappa(Ratings.from_counts(FLEISS_WIKI))
+    assert kappa == pytest.approx(0.2099, abs=1e-4)
+    # P̄ = 0.378, P̄e = 0.213 as printed
+    assert percent_agreement(Ratings.from_counts(FLEISS_WIKI)) == pytest.approx(0.37802, abs=1e-4)
+
+
+def test_abstractors_two_rater_coefficients() -> None:
+    a, b = _pairs_from_table(ABSTRACTORS)
+    kappa = cohen_kappa(a, b)
+    assert kappa == pytest.approx(0.7964094, abs=1e-6)
+    assert kappa.se == pytest.approx(0.05891072, abs=1e-6)
+    assert scotts_pi(a, b) == pytest.approx(0.7962397, abs=1e-6)
+    both = np.vstack([a, b])
+    assert gwet_ac1(both) == pytest.approx(0.8493305, abs=1e-6)
+    assert brennan_prediger(both) == pytest.approx(0.835, abs=1e-6)
+    assert krippendorff_alpha(both) == pytest.approx(0.7972585, abs=1e-6)
+    assert percent_agreement(both) == pytest.approx(0.89, abs=1e-9)
+
+
+def test_cohen_wikipedia_example() -> None:
+    # Wikipedia "Cohen's kappa": 20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no; p_o = 0.7, p_e = 0.5
+    a = ["yes"] * 25 + ["no"] * 25
+    b = ["yes"] * 20 + ["no"] * 5 + ["yes"] * 10 + ["no"] * 15
+    assert cohen_kappa(a, b) == pytest.approx(0.4, abs=1e-12)
+
+
+def test_cohen_weighted_hand_computed() -> None:
+    # 3 ordered categories, 10 units; worked by hand:
+    # table [[3,1,0],[1,2,1],[0,0,2]]; rows (4,4,2), cols (4,3,3) /10.
+    # linear weights 1, .5, 0: p_o = .7 + .5 * .3 = .85, p_e = .4*.55 + .4*.65 + .2*.45 = .57,
+    # κ = .28 / .43 = 0.65116; quadratic 1, .75, 0: p_o = .925, p_e = .685, κ = .24 / .315 = 0.76190
+    table = np.array([[3, 1, 0], [1, 2, 1], [0, 0, 2]])
+    a, b = _pairs_from_table(table)
+    rows, cols = table.sum(1) / 10, table.sum(0) / 10
+    w_lin = 1 - np.abs(np.subtract.outer(range(3), range(3))) / 2
+    w_quad = 1 - np.subtract.outer(range(3), range(3)) ** 2 / 4
+    for kind, w in (("linear", w_lin), ("quadratic", w_quad)):
+        po = (w * table / 10).sum()
+        pe = (w * np.outer(rows, cols)).sum()
+        assert cohen_kappa(a, b, weights=kind) == pytest.approx((po - pe) / (1 - pe), abs=1e-12)
+    assert cohen_kappa(a, b, weights="linear") == pytest.approx(0.65116, abs=1e-4)
+    assert cohen_kappa(a, b, weights="quadratic") == pytest.approx(0.76190, abs=1e-4)
+
+
+def test_gwet_paradox_example() -> None:
+    # Gwet (2008): two raters, 125 units, 118 (+,+), 5 (+,-), 2 (-,+), 0 (-,-).
+    # p_a = 118/125; pi+ = (123/125 + 120/125)/2; AC1 p_e = (pi+ pi- + pi- pi+) / (q - 1); κ ≈ 0.
+    a, b = _pairs_from_table(np.array([[118, 5], [2, 0]]))
+    pa = 118 / 125
+    pi_pos = (123 / 125 + 120 / 125) / 2
+    pe = 2 * pi_pos * (1 - pi_pos)
+    assert gwet_ac1(np.vstack([a, b])) == pytest.approx((pa - pe) / (1 - pe), abs=1e-12)
+    assert gwet_ac1(np.vstack([a, b])) == pytest.approx(0.94076, abs=1e-4)
+    assert cohen_kappa(a, b) == pytest.approx(-0.02339, abs=1e-4)
+
+
+def test_krippendorff_2011_gwet_family() -> None:
+    # Gwet's handbook reuses this table (irrCAC `cac.raw4raters`): AC1 0.7754, BP 0.7727, p_a 0.8182
+    assert gwet_ac1(KRIPP_2011) == pytest.approx(0.77544, abs=1e-4)
+    assert brennan_prediger(KRIPP_2011) == pytest.approx(0.77273, abs=1e-4)
+    assert percent_agreement(KRIPP_2011) == pytest.approx(0.81818, abs=1e-4)
+
+
+def test_ac2_equals_ac1_with_identity_weights() -> None:
+    assert gwet_ac2(KRIPP_2011, weights=np.eye(5)) == pytest.approx(float(gwet_ac1(KRIPP_2011)))
+
+
+def test_long_frame_equals_matrix() -> None:
+    r_idx, u_idx = np.nonzero(~np.isnan(KRIPP_2011))
+    long = pd.DataFrame(
+        {
+            "unit": pd.array(u_idx, dtype="int64[pyarrow]"),
+            "rater": pd.array([f"obs{i}" for i in r_idx], dtype="string[pyarrow]"),
+            "value": pd.array(KRIPP_2011[r_idx, u_idx], dtype="double[pyarrow]"),
+        }
+    )
+    expected = float(krippendorff_alpha(KRIPP_2011, "interval"))
+    assert krippendorff_alpha(long, "interval") == pytest.approx(expected)
+    renamed = long.rename(columns={"unit": "task_id", "rater": "annotator", "value": "number"})
+    got = fleiss_kappa(renamed, unit="task_id", rater="annotator", value="number")
+    assert got == pytest.approx(float(fleiss_kappa(KRIPP_2011)))
