@@ -1,0 +1,27 @@
+"""DataFrame → Label Studio tasks (pure: no server, no I/O).
+
+- :func:`build_tasks` checks a frame against a label config and returns task dicts, one per row.
+- Values are converted faithfully (:func:`column_to_json`): numpy scalars, NaN/None/``pd.NA`` → null,
+  timestamps → ISO 8601, ``Decimal`` → number (or text when a float would change its digits),
+  lists/dicts recursively, Arrow-backed and categorical columns; anything else is a
+  :class:`~ls_notebook.errors.DataError` naming the column and row.
+- The push key of a row (a column, or the index) is stored as text in the task's
+  ``meta["ls_notebook_key"]`` (:data:`KEY_FIELD`).
+- Predictions in simple forms are converted to result JSON (see :mod:`ls_notebook.tasks._predictions`).
+"""
+
+from ls_notebook.tasks._build import TaskBatch, build_tasks, check_columns
+from ls_notebook.tasks._coerce import column_to_json, to_json_value
+from ls_notebook.tasks._keys import KEY_FIELD, row_keys
+from ls_notebook.tasks._predictions import to_prediction
+
+__all__ = [
+    "KEY_FIELD",
+    "TaskBatch",
+    "build_tasks",
+    "check_columns",
+    "column_to_json",
+    "row_keys",
+    "to_json_value",
+    "to_prediction",
+]
