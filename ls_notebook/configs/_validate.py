@@ -46,7 +46,7 @@ def interface(config: str) -> LabelInterface:
     if not list(li.objects):
         raise ConfigError(
             "The label config has no object tag (<Text>, <Image>, <Audio>...) to label: add one whose "
-            "value is a task column, e.g. <Text name=\"text\" value=\"$text\"/>."
+            'value is a task column, e.g. <Text name="text" value="$text"/>.'
         )
     return li
 

@@ -38,7 +38,7 @@ def check_columns(df: pd.DataFrame, config: str) -> None:
     >>> check_columns(pd.DataFrame({"body": ["x"]}), configs.ner(["PER"]))
     Traceback (most recent call last):
     ...
-    ls_notebook.errors.DataError: Column 'text' is missing: the label config's <Text name="text" value="$text"> ...
+    ls_notebook.errors.DataError: Column 'text' is missing: ...
     """
     columns = {str(c) for c in df.columns}
     for var in data_variables(config):
@@ -104,12 +104,10 @@ def build_tasks(
         raise DataError(f"Duplicate column names {dup_names}: task data needs unique names.")
     keys = row_keys(df, key)
     simple, skip = _prediction_values(df, predictions)
-    columns = {
-        name: column_to_json(df.iloc[:, i], name) for i, name in enumerate(names) if name not in skip
-    }
+    columns = {name: column_to_json(df.iloc[:, i], name) for i, name in enumerate(names) if name not in skip}
     tasks: list[dict[str, Any]] = []
     col_items = list(columns.items())
-    for i, (label, row_key) in enumerate(zip(df.index, keys)):
+    for i, (label, row_key) in enumerate(zip(df.index, keys, strict=True)):
         data = {name: values[i] for name, values in col_items}
         task: dict[str, Any] = {"data": data, "meta": {KEY_FIELD: row_key}}
         prediction = to_prediction(simple[i], li, data, label, model_version)

@@ -119,7 +119,7 @@ def column_to_json(series: pd.Series, column: str | None = None) -> list[Any]:
     else:
         values = series.astype(object).to_list()
     out = []
-    for label, value in zip(series.index, values):
+    for label, value in zip(series.index, values, strict=True):
         if isinstance(value, str):
             out.append(value)
             continue

@@ -41,9 +41,7 @@ def row_keys(df: pd.DataFrame, key: str | None = None) -> list[str]:
     """
     if key is None:
         if isinstance(df.index, pd.MultiIndex):
-            values = [
-                "|".join(_as_text(v) for v in tup) for tup in df.index.to_list()
-            ]
+            values = ["|".join(_as_text(v) for v in tup) for tup in df.index.to_list()]
             return _checked(values, "the index", df.index)
         source = pd.Series(df.index, index=df.index, name="index")
         where = "the index"
@@ -56,7 +54,7 @@ def row_keys(df: pd.DataFrame, key: str | None = None) -> list[str]:
         source = df[key]
         where = f"key column {key!r}"
     values = column_to_json(source, str(source.name))
-    nulls = [label for label, v in zip(df.index, values) if v is None]
+    nulls = [label for label, v in zip(df.index, values, strict=True) if v is None]
     if nulls:
         raise DataError(f"{where} has missing values at rows {nulls[:10]}: every row needs a key.")
     return _checked([_as_text(v) for v in values], where, df.index)
@@ -66,7 +64,7 @@ def _checked(values: list[str], where: str, index: pd.Index) -> list[str]:
     counts = Counter(values)
     if len(counts) != len(values):
         dupes = sorted(k for k, n in counts.items() if n > 1)
-        rows = [label for label, v in zip(index, values) if counts[v] > 1]
+        rows = [label for label, v in zip(index, values, strict=True) if counts[v] > 1]
         raise DataError(
             f"Duplicate keys in {where}: {dupes[:20]}{' ...' if len(dupes) > 20 else ''} (rows "
             f"{rows[:20]}). Each row needs a unique key: drop duplicates or choose another key column."

@@ -32,7 +32,6 @@ from ls_notebook.errors import ConfigError
 __all__ = ["to_prediction"]
 
 
-
 def _controls(li: LabelInterface, *tags: str) -> list[Any]:
     return [c for c in li.controls if c.tag.lower() in tags]
 

@@ -26,7 +26,9 @@ def test_values_are_converted_faithfully():
             "f": [1.5, np.nan, 2.0],
             "nullable": pd.array([1, pd.NA, 3], dtype="Int64"),
             "b": [True, False, True],
-            "ts": pd.to_datetime(["2024-01-02 03:04:05.123456", None, "2024-01-01 00:00:00.000000"], utc=True),
+            "ts": pd.to_datetime(
+                ["2024-01-02 03:04:05.123456", None, "2024-01-01 00:00:00.000000"], utc=True
+            ),
             "dec": [Decimal("1.10"), Decimal("3"), Decimal("0.1000000000000000055511151231257827")],
             "nested": [{"a": np.int64(1)}, [1, 2], None],
             "cat": pd.Categorical(["a", None, "b"]),
@@ -95,15 +97,22 @@ def test_predictions_column_callable_and_bad_label():
 
 
 def test_span_box_polygon_keypoint_forms():
-    ner = build_tasks(pd.DataFrame({"text": ["Ann met Bob"]}), configs.ner(["PER"]),
-                      predictions=[[(0, 3, "PER"), (8, 11, "PER")]])
+    ner = build_tasks(
+        pd.DataFrame({"text": ["Ann met Bob"]}),
+        configs.ner(["PER"]),
+        predictions=[[(0, 3, "PER"), (8, 11, "PER")]],
+    )
     values = [r["value"] for r in ner.tasks[0]["predictions"][0]["result"]]
     assert [v["text"] for v in values] == ["Ann", "Bob"]
     img = pd.DataFrame({"image": ["http://x/a.png"]})
-    box = build_tasks(img, configs.object_detection(["car"]), predictions=[[(20, 10, 40, 30, "car", 200, 100)]])
+    box = build_tasks(
+        img, configs.object_detection(["car"]), predictions=[[(20, 10, 40, 30, "car", 200, 100)]]
+    )
     v = box.tasks[0]["predictions"][0]["result"][0]["value"]
     assert (v["x"], v["y"], v["width"], v["height"]) == (10.0, 10.0, 20.0, 30.0)
-    poly = build_tasks(img, configs.polygon_segmentation(["road"]), predictions=[[([(1, 1), (5, 1), (3, 4)], "road")]])
+    poly = build_tasks(
+        img, configs.polygon_segmentation(["road"]), predictions=[[([(1, 1), (5, 1), (3, 4)], "road")]]
+    )
     assert poly.tasks[0]["predictions"][0]["result"][0]["value"]["points"] == [[1, 1], [5, 1], [3, 4]]
     kp = build_tasks(img, configs.keypoints(["nose"]), predictions=[[(3, 4, "nose")]])
     assert kp.tasks[0]["predictions"][0]["result"][0]["type"] == "keypointlabels"
@@ -114,8 +123,9 @@ def test_span_box_polygon_keypoint_forms():
 def test_rating_pairwise_textarea_forms():
     r = build_tasks(pd.DataFrame({"text": ["x"]}), configs.rating(5), predictions=[4])
     assert r.tasks[0]["predictions"][0]["result"][0]["value"] == {"rating": 4}
-    pw = build_tasks(pd.DataFrame({"left": ["a"], "right": ["b"]}), configs.pairwise_comparison(),
-                     predictions=["right"])
+    pw = build_tasks(
+        pd.DataFrame({"left": ["a"], "right": ["b"]}), configs.pairwise_comparison(), predictions=["right"]
+    )
     assert pw.tasks[0]["predictions"][0]["result"][0]["value"] == {"selected": "right"}
     s = build_tasks(pd.DataFrame({"text": ["x"]}), configs.text_summarization(), predictions=["short"])
     assert s.tasks[0]["predictions"][0]["result"][0]["value"] == {"text": ["short"]}
