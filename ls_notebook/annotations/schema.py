@@ -33,14 +33,22 @@ points             list<list<float64>>              polygon / keypoint points, p
 region_id          string                           the result item's ``id`` (links relations and
                                                     per-region text areas)
 parent_id          string                           ``parentID`` of the item, if any
+source             string                           ``annotation``, ``prediction`` (annotator is
+                                                    ``model:<version>``) or ``draft``
 =================  ===============================  ==========================================================
+
+A ``relation`` item (``type="relation"``) links two regions: ``region_id`` is its ``from_id``,
+``parent_id`` its ``to_id``, ``value`` its direction and ``labels`` its relation labels. An annotation
+with an empty result (a skipped task) has one row whose result columns are null; with
+``include_unannotated`` a task without annotations has one row with a null ``annotation_id``.
+A task data field whose name is a column above (e.g. ``text``) is named ``data.<field>``.
 """
 
 from __future__ import annotations
 
 import pyarrow as pa
 
-__all__ = ["ANNOTATION_SCHEMA", "ANNOTATION_COLUMNS", "empty_table"]
+__all__ = ["ANNOTATION_COLUMNS", "ANNOTATION_SCHEMA", "empty_table"]
 
 _UTC_TS = pa.timestamp("us", tz="UTC")
 
@@ -73,6 +81,7 @@ ANNOTATION_SCHEMA: pa.Schema = pa.schema(
         ("points", pa.list_(pa.list_(pa.float64()))),
         ("region_id", pa.string()),
         ("parent_id", pa.string()),
+        ("source", pa.string()),
     ]
 )
 
