@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from ls_notebook._api import attach, current, servers, start, stop
+from ls_notebook._server import Server
+from ls_notebook._users import User
 from ls_notebook._version import __version__
 from ls_notebook.errors import (
     AuthenticationError,
@@ -14,16 +17,32 @@ from ls_notebook.errors import (
     ServerNotInstalledError,
     ServerStartError,
 )
+from ls_notebook.project import Project
 
 __all__ = [
     "AuthenticationError",
     "ConfigError",
     "DataError",
     "LabelStudioError",
+    "Project",
     "ProjectError",
     "PushInterruptedError",
+    "Server",
     "ServerConnectionError",
     "ServerNotInstalledError",
     "ServerStartError",
+    "User",
     "__version__",
+    "attach",
+    "current",
+    "servers",
+    "start",
+    "stop",
 ]
+
+
+def load_ipython_extension(ipython):  # type: ignore[no-untyped-def]
+    """``%load_ext ls_notebook``: register the ``%labelstudio`` magics (imported lazily)."""
+    from ls_notebook.magics import load_ipython_extension as _load
+
+    _load(ipython)

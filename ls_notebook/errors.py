@@ -8,15 +8,15 @@ message that says what went wrong and what to do next. Magics turn these into IP
 from __future__ import annotations
 
 __all__ = [
-    "LabelStudioError",
-    "ServerNotInstalledError",
-    "ServerStartError",
-    "ServerConnectionError",
     "AuthenticationError",
-    "ProjectError",
     "ConfigError",
     "DataError",
+    "LabelStudioError",
+    "ProjectError",
     "PushInterruptedError",
+    "ServerConnectionError",
+    "ServerNotInstalledError",
+    "ServerStartError",
 ]
 
 

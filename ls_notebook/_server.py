@@ -1,0 +1,298 @@
+"""``Server``: a running Label Studio, local (started by ls_notebook) or attached (remote)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from label_studio_sdk import LabelStudio
+
+from ls_notebook import _users
+from ls_notebook._links import browser_url
+from ls_notebook.client import api_errors
+from ls_notebook.errors import LabelStudioError, ProjectError
+from ls_notebook.project import Project
+from ls_notebook.server import ServerInfo
+from ls_notebook.server import manager as _manager
+from ls_notebook.server._files import SQLITE_FILE
+from ls_notebook.server._net import healthy
+
+
+def _normalize_xml(xml: str) -> str:
+    return "".join(line.strip() for line in str(xml).splitlines())
+
+
+class Server:
+    """A Label Studio server the notebook talks to.
+
+    Get one from :func:`ls_notebook.start` (a local server) or :func:`ls_notebook.attach` (any
+    server). The API key is kept private: no repr, card or error message shows it.
+
+    Examples
+    --------
+    >>> import ls_notebook as lsn
+    >>> server = lsn.start()                      # doctest: +SKIP
+    >>> project = server.project("Reviews", config=lsn.configs.text_classification(["pos", "neg"]))
+    ... # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        url: str,
+        api_key: str,
+        *,
+        info: ServerInfo | None = None,
+        user: dict[str, Any] | None = None,
+        version: str | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.__api_key = api_key
+        self._info = info
+        self._user = user or {}
+        self._version = version or (info.version if info else None)
+        self._client: LabelStudio | None = None
+
+    # -- identity -------------------------------------------------------------------------------------
+    @property
+    def client(self) -> LabelStudio:
+        """The ``label_studio_sdk.LabelStudio`` client, authenticated with this server's key."""
+        if self._client is None:
+            self._client = LabelStudio(base_url=self.url, api_key=self.__api_key, timeout=120)
+        return self._client
+
+    def _auth_headers(self) -> dict[str, str]:
+        """Headers that authenticate a raw HTTP request (for endpoints the SDK lacks)."""
+        return self.client._client_wrapper.get_headers()
+
+    @property
+    def is_local(self) -> bool:
+        """True for a server started by :func:`ls_notebook.start`."""
+        return self._info is not None
+
+    @property
+    def data_dir(self) -> Path | None:
+        """The data dir of a local server (None for an attached one)."""
+        return Path(self._info.data_dir) if self._info else None
+
+    @property
+    def pid(self) -> int | None:
+        """Process id of a local server."""
+        return self._info.pid if self._info else None
+
+    @property
+    def port(self) -> int | None:
+        """Port of a local server on 127.0.0.1."""
+        return self._info.port if self._info else None
+
+    @property
+    def version(self) -> str:
+        """The Label Studio release of the server (e.g. ``'1.23.2'``)."""
+        if not self._version:
+            from ls_notebook.server._net import server_version
+
+            self._version = server_version(self.url) or "unknown"
+        return self._version
+
+    @property
+    def user(self) -> str:
+        """E-mail of the user the API key belongs to."""
+        if not self._user:
+            with api_errors("reading the current user", self.url):
+                self._user = self.client.users.whoami().dict()
+        return str(self._user.get("email", ""))
+
+    @property
+    def running(self) -> bool:
+        """True when the server answers ``/health`` now."""
+        return healthy(self.url)
+
+    def link(self, path: str = "") -> str:
+        """Return the browser-facing URL of ``path`` (through a proxy when one applies)."""
+        return browser_url(self.url, self.port, path)
+
+    # -- projects -------------------------------------------------------------------------------------
+    def projects(self) -> pd.DataFrame:
+        """List the server's projects: id, title, task and annotation counts, creation time."""
+        with api_errors("listing projects", self.url):
+            rows = [
+                {
+                    "id": p.id,
+                    "title": p.title,
+                    "tasks": p.task_number,
+                    "annotations": p.total_annotations_number,
+                    "created_at": p.created_at,
+                }
+                for p in self.client.projects.list()
+            ]
+        frame = pd.DataFrame(rows, columns=["id", "title", "tasks", "annotations", "created_at"])
+        return frame.convert_dtypes(dtype_backend="pyarrow")
+
+    def project(
+        self,
+        title: str | None = None,
+        config: str | None = None,
+        *,
+        id: int | None = None,
+        update: bool = False,
+    ) -> Project:
+        """Get the project titled ``title``, creating it with ``config`` when there is none.
+
+        Parameters
+        ----------
+        title : str
+            Exact project title (Label Studio needs at least 3 characters).
+        config : str, optional
+            Label config XML (see :mod:`ls_notebook.configs`). Needed to create the project; for an
+            existing project it must match the stored config unless ``update=True``.
+        id : int, optional
+            Select the project by id instead of title.
+        update : bool
+            Replace the stored config with ``config`` when they differ.
+
+        Raises
+        ------
+        ProjectError
+            The title matches several projects, the project does not exist and no config was given,
+            or the stored config differs from ``config``.
+        """
+        if id is not None:
+            project = Project(self, id)
+            project.refresh()
+            return project
+        if not isinstance(title, str) or len(title.strip()) < 3:
+            raise ProjectError(
+                f"Project title {title!r} is too short: Label Studio needs at least 3 characters."
+            )
+        with api_errors("listing projects", self.url):
+            matches = [p for p in self.client.projects.list(title=title) if p.title == title]
+        if len(matches) > 1:
+            ids = ", ".join(str(p.id) for p in matches)
+            raise ProjectError(
+                f"{len(matches)} projects are titled {title!r} (ids {ids}). Pick one with "
+                f"server.project(id=...), or rename the others."
+            )
+        if not matches:
+            if config is None:
+                raise ProjectError(
+                    f"No project titled {title!r} on {self.url}. Pass config= (e.g. "
+                    "ls_notebook.configs.text_classification([...])) to create it."
+                )
+            with api_errors(f"creating project {title!r}", self.url):
+                created = self.client.projects.create(title=title, label_config=config)
+            return Project(self, created.id)
+        found = matches[0]
+        if config is not None and _normalize_xml(found.label_config or "") != _normalize_xml(config):
+            if not update:
+                raise ProjectError(
+                    f"Project {title!r} (id {found.id}) has a different label config than the one given. "
+                    "Pass update=True to replace it (existing annotations must still fit), or use "
+                    "another title."
+                )
+            with api_errors(f"updating the config of project {title!r}", self.url):
+                self.client.projects.update(id=found.id, label_config=config)
+        return Project(self, found.id)
+
+    # -- users ----------------------------------------------------------------------------------------
+    def create_user(
+        self, email: str, *, first_name: str = "", last_name: str = "", username: str | None = None
+    ) -> _users.User:
+        """Create (or find) a user, e.g. to simulate several annotators; returns it with its API key.
+
+        The key is found for local servers (those started by :func:`ls_notebook.start`); for attached
+        servers the returned user has ``api_key=None``. The user joins the admin's organization.
+        """
+        with api_errors(f"looking up user {email}", self.url):
+            existing = [u for u in self.client.users.list() if u.email == email]
+        if existing:
+            user_id = existing[0].id
+        else:
+            with api_errors(f"creating user {email}", self.url):
+                created = self.client.users.create(
+                    email=email,
+                    username=username or email.split("@")[0],
+                    first_name=first_name,
+                    last_name=last_name,
+                )
+            user_id = created.id
+        org = self.client.users.whoami().active_organization
+        with api_errors(f"adding {email} to the organization", self.url):
+            self.client.users.update(id=user_id, active_organization=org)
+        return _users.User(id=int(user_id), email=email, api_key=self._token_of(int(user_id), email))
+
+    def _token_of(self, user_id: int, email: str) -> str | None:
+        if self._info is None:
+            return None
+        db = Path(self._info.data_dir) / SQLITE_FILE
+        if self._info.database == "sqlite" and db.exists():
+            return _users.token_from_sqlite(db, user_id)
+        return None
+
+    def as_user(self, user: _users.User) -> Server:
+        """Return a ``Server`` for the same URL authenticated as ``user`` (which must carry a key)."""
+        if not user.api_key:
+            raise LabelStudioError(f"No API key is known for {user.email}; only local servers provide one.")
+        return Server(self.url, user.api_key, info=self._info, version=self._version)
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+    def stop(self) -> bool:
+        """Stop a local server (its whole process group). True if it was running."""
+        if self._info is None:
+            raise LabelStudioError(
+                "This server was attached, not started by ls_notebook: it cannot be stopped here."
+            )
+        from ls_notebook import _api
+
+        _api._forget(self)
+        return _manager.stop(self._info)
+
+    def status(self) -> dict[str, Any]:
+        """Public facts about the server (never the key): URL, version, running state, projects."""
+        running = self.running
+        projects = -1
+        if running:
+            try:
+                projects = len(self.projects())
+            except LabelStudioError:
+                projects = -1
+        return {
+            "url": self.url,
+            "link": self.link(),
+            "version": self.version if running else (self._version or ""),
+            "mode": "local" if self.is_local else "attached",
+            "running": running,
+            "projects": projects,
+            "user": self._user.get("email", "") if self._user else "",
+            "data_dir": str(self.data_dir) if self.data_dir else "",
+            "pid": self.pid or 0,
+        }
+
+    def card(self) -> Any:
+        """Return the status card widget (refreshable) for this server."""
+        from ls_notebook.widgets.status import StatusCard
+
+        return StatusCard(self)
+
+    def __repr__(self) -> str:
+        mode = f"local, pid {self.pid}" if self.is_local else "attached"
+        return f"Server(url={self.url!r}, {mode})"
+
+    def _repr_html_(self) -> str:
+        facts = self.status()
+        state = "running" if facts["running"] else "stopped"
+        rows = [
+            (
+                "URL",
+                f'<a href="{html.escape(facts["link"])}" target="_blank" rel="noopener">'
+                f"{html.escape(facts['url'])}</a>",
+            ),
+            ("Version", html.escape(str(facts["version"]))),
+            ("State", state),
+            ("Projects", "–" if facts["projects"] < 0 else str(facts["projects"])),
+            ("Mode", facts["mode"]),
+        ]
+        if facts["data_dir"]:
+            rows.append(("Data", html.escape(facts["data_dir"])))
+        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows)
+        return f"<table class='lsn-server'><caption>Label Studio</caption>{body}</table>"

@@ -1,0 +1,1 @@
+"""Notebook widgets (anywidget); their frontends are bundled from ``js/`` into ``static/``."""
