@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ls_notebook import stats
 from ls_notebook._api import attach, current, servers, start, stop
 from ls_notebook._server import Server
 from ls_notebook._users import User
@@ -18,6 +19,7 @@ from ls_notebook.errors import (
     ServerStartError,
 )
 from ls_notebook.project import Project
+from ls_notebook.stats import agreement, consensus
 
 __all__ = [
     "AuthenticationError",
@@ -33,10 +35,13 @@ __all__ = [
     "ServerStartError",
     "User",
     "__version__",
+    "agreement",
     "attach",
+    "consensus",
     "current",
     "servers",
     "start",
+    "stats",
     "stop",
 ]
 

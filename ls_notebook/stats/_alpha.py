@@ -35,10 +35,18 @@ def _pairable(r: Ratings) -> tuple[np.ndarray, np.ndarray]:
 
 def _nominal_plan(r: Ratings) -> Plan:
     m, ok = _pairable(r)
-    n = r.counts
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.where(ok, (n * (n - 1.0)).sum(axis=1) / (m - 1.0), 0.0)
-    stats = np.column_stack([a, np.where(ok, m, 0.0), n * ok[:, None]])
+    if r.dense_ok:
+        n = r.counts
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a = np.where(ok, (n * (n - 1.0)).sum(axis=1) / (m - 1.0), 0.0)
+        stats = np.column_stack([a, np.where(ok, m, 0.0), n * ok[:, None]])
+    else:  # many distinct values (free text, numbers): same statistics, sparse
+        ns = r.sparse_counts
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sq = np.asarray(ns.multiply(ns).sum(axis=1)).ravel()
+            a = np.where(ok, (sq - m) / (m - 1.0), 0.0)
+        head = sparse.csr_matrix(np.column_stack([a, np.where(ok, m, 0.0)]))
+        stats = sparse.hstack([head, sparse.diags(ok.astype(np.float64)) @ ns], format="csr")
 
     def finalize(s: np.ndarray) -> np.ndarray:
         tot, agree, nc = s[:, 1], s[:, 0], s[:, 2:]

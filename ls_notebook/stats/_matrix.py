@@ -98,6 +98,18 @@ class Ratings:
         flat = np.bincount(self.unit * c + self.value, minlength=u * c)
         return flat.reshape(u, c).astype(np.float64)
 
+    @property
+    def dense_ok(self) -> bool:
+        """Whether a dense units × categories count matrix is small enough to build."""
+        return self.n_units * self.n_categories <= _DENSE_LIMIT
+
+    @cached_property
+    def sparse_counts(self) -> sparse.csr_matrix:
+        """:attr:`counts` as a sparse matrix (for many categories, e.g. free text or numbers)."""
+        data = np.ones(self.n_ratings)
+        shape = (self.n_units, self.n_categories)
+        return sparse.csr_matrix((data, (self.unit, self.value)), shape=shape)
+
     @cached_property
     def per_unit(self) -> np.ndarray:
         """Number of ratings of each unit."""
@@ -314,3 +326,47 @@ def agreement_weights(kind: Any, n_categories: int, values: np.ndarray | None = 
             f"a weight matrix must be {q} × {q} (one row and column per category), got {w.shape}."
         )
     return w
+
+
+def encode(values: Any, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes (``-1`` for missing) and uniques of a Series; Arrow columns use Arrow's hashing."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.ArrowDtype):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = values.array._pa_array  # ChunkedArray, no copy
+        if not isinstance(arr.type, (pa.ListType, pa.LargeListType)):
+            enc = pc.dictionary_encode(arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0))
+            codes = enc.indices.to_numpy(zero_copy_only=False)
+            if enc.indices.null_count:
+                codes = np.where(enc.indices.is_null().to_numpy(zero_copy_only=False), -1, codes)
+            codes = codes.astype(np.int64, copy=False)
+            uniques = pd.Index(enc.dictionary.to_pylist())
+            if sort and len(uniques) > 1:
+                try:
+                    order = np.argsort(uniques.to_numpy(), kind="stable")
+                except TypeError:
+                    return codes, uniques
+                rank = np.empty_like(order)
+                rank[order] = np.arange(len(order))
+                codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
+                uniques = uniques[order]
+            return codes, uniques
+    codes, uniques = pd.factorize(values, sort=sort)
+    return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
+
+
+def ratings_from_codes(
+    unit: np.ndarray,
+    rater: np.ndarray,
+    value: np.ndarray,
+    units: pd.Index,
+    raters: pd.Index,
+    categories: pd.Index,
+) -> Ratings:
+    """Ratings from global codes, keeping only the units and raters that occur (no sort)."""
+    used_u = np.bincount(unit, minlength=len(units)) > 0
+    remap_u = np.cumsum(used_u) - 1
+    used_r = np.bincount(rater, minlength=len(raters)) > 0
+    remap_r = np.cumsum(used_r) - 1
+    return Ratings(remap_u[unit], remap_r[rater], value, units[used_u], raters[used_r], categories)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from scipy import sparse
 
 from ls_notebook.stats._bootstrap import Plan
 from ls_notebook.stats._matrix import Ratings
@@ -32,11 +33,25 @@ DEGENERATE = (
 ChanceFn = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (pi (B×q), weights) -> p_e (B,)
 
 
-def _unit_stats(r: Ratings, w: np.ndarray) -> np.ndarray:
+def _sparse_unit_stats(r: Ratings) -> sparse.csr_matrix:
+    n = r.sparse_counts
+    m = r.per_unit
+    pairable = m >= 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pa_u = np.where(pairable, (np.asarray(n.multiply(n).sum(axis=1)).ravel() - m) / (m * (m - 1.0)), 0.0)
+    props = sparse.diags(1.0 / m) @ n
+    cols = [sparse.csr_matrix(c[:, None]) for c in (pa_u, pairable.astype(np.float64))]
+    return sparse.hstack([*cols, props, sparse.csr_matrix(np.ones((len(m), 1)))], format="csr")
+
+
+def _unit_stats(r: Ratings, w: np.ndarray) -> np.ndarray | sparse.csr_matrix:
+    identity = np.array_equal(w, np.eye(len(w)))
+    if not r.dense_ok and identity:
+        return _sparse_unit_stats(r)
     n = r.counts
     m = n.sum(axis=1)
     pairable = m >= 2
-    nw = n if np.array_equal(w, np.eye(len(w))) else n @ w
+    nw = n if identity else n @ w
     with np.errstate(divide="ignore", invalid="ignore"):
         pa_u = np.where(pairable, (n * (nw - 1.0)).sum(axis=1) / (m * (m - 1.0)), 0.0)
         props = n / m[:, None]

@@ -1,0 +1,115 @@
+"""From the pulled long frame to per-control-tag pieces with shared task and annotator codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ls_notebook.errors import DataError
+from ls_notebook.stats._matrix import encode
+
+__all__ = ["Prepared", "prepare"]
+
+_REQUIRED = ("task_id", "annotator", "from_name", "type")
+
+
+@dataclass
+class Prepared:
+    """The pull frame reduced to what agreement needs.
+
+    ``frame`` holds the kept rows; ``task``/``annotator`` are codes into ``tasks``/``annotators``
+    aligned with ``frame``; ``annotated`` is a tasks × annotators boolean matrix of who submitted an
+    annotation (even one with no result for a given control tag).
+    """
+
+    frame: pd.DataFrame
+    task: np.ndarray
+    annotator: np.ndarray
+    tasks: pd.Index
+    annotators: pd.Index
+    annotated: np.ndarray
+    groups: dict[str, np.ndarray]
+    types: dict[str, str]
+    notes: list[str]
+
+
+def _bool(col: pd.Series) -> np.ndarray:
+    return col.to_numpy(dtype=bool, na_value=False)
+
+
+def prepare(df: pd.DataFrame, from_name: str | list[str] | None, include_cancelled: bool) -> Prepared:
+    """Validate, drop cancelled and superseded annotations, and split rows by ``from_name``."""
+    if not isinstance(df, pd.DataFrame):
+        raise DataError(f"agreement() needs the DataFrame of Project.pull(), got {type(df).__name__}.")
+    missing = [c for c in _REQUIRED if c not in df.columns]
+    if missing:
+        raise DataError(
+            f"the frame lacks columns {missing}; pass the long frame of Project.pull() "
+            "(see ls_notebook.annotations.schema) or rename your columns to match it."
+        )
+    notes: list[str] = []
+    keep = np.ones(len(df), dtype=bool)
+    if not include_cancelled and "was_cancelled" in df.columns:
+        cancelled = _bool(df["was_cancelled"])
+        if cancelled.any():
+            notes.append(f"{int(cancelled.sum())} rows of cancelled (skipped) annotations excluded")
+        keep &= ~cancelled
+    task, tasks = encode(df["task_id"], sort=False)
+    annotator, annotators = encode(df["annotator"], sort=True)
+    keep &= (task >= 0) & (annotator >= 0)
+    if "annotation_id" in df.columns:
+        keep &= _latest_annotation(df["annotation_id"], task, annotator, len(annotators), keep, notes)
+    if not keep.all():
+        df, task, annotator = df.loc[keep], task[keep], annotator[keep]
+    annotated = np.zeros((len(tasks), len(annotators)), dtype=bool)
+    annotated[task, annotator] = True
+    fn_codes, fn_names = encode(df["from_name"], sort=True)
+    wanted = _wanted(from_name, fn_names)
+    groups, types = {}, {}
+    for i, name in enumerate(fn_names):  # one pass per control tag
+        if str(name) not in wanted:
+            continue
+        rows = np.flatnonzero(fn_codes == i) if len(fn_names) > 1 else np.flatnonzero(fn_codes == 0)
+        groups[str(name)] = rows
+        sample = df["type"].iloc[rows[:1000]].dropna()
+        types[str(name)] = str(sample.mode().iloc[0]) if len(sample) else ""
+    return Prepared(df, task, annotator, tasks, annotators, annotated, groups, types, notes)
+
+
+def _wanted(from_name: str | list[str] | None, names: pd.Index) -> set[str]:
+    if from_name is None:
+        return {str(n) for n in names}
+    asked = [from_name] if isinstance(from_name, str) else list(from_name)
+    unknown = [n for n in asked if n not in set(map(str, names))]
+    if unknown:
+        raise DataError(
+            f"from_name {unknown} not in the frame; control tags present: {list(map(str, names))}."
+        )
+    return set(asked)
+
+
+def _latest_annotation(
+    ann: pd.Series, task: np.ndarray, annotator: np.ndarray, n_ann: int, keep: np.ndarray, notes: list[str]
+) -> np.ndarray:
+    """Keep only each annotator's latest annotation of a task (highest annotation id)."""
+    ids = ann.to_numpy(dtype=np.float64, na_value=np.nan)
+    key = task.astype(np.int64) * max(n_ann, 1) + annotator
+    ok = keep & ~np.isnan(ids)
+    if not ok.any():
+        return np.ones(len(ids), dtype=bool)
+    # fast path: as many distinct annotations as (task, annotator) pairs means nothing is superseded
+    id_codes, _ = encode(ann.iloc[np.flatnonzero(ok)] if not ok.all() else ann, sort=False)
+    n_keys = int((np.bincount(key[ok]) > 0).sum())
+    if int(id_codes.max(initial=-1)) + 1 == n_keys:
+        return np.ones(len(ids), dtype=bool)
+    k, inv = np.unique(key[ok], return_inverse=True)
+    best = np.full(len(k), -np.inf)
+    np.maximum.at(best, inv, ids[ok])
+    if (np.bincount(inv, weights=(ids[ok] != best[inv]).astype(float)) > 0).any():
+        dropped = int((ids[ok] != best[inv]).sum())
+        notes.append(f"{dropped} rows of superseded annotations (same annotator, same task) excluded")
+    out = np.ones(len(ids), dtype=bool)
+    out[np.flatnonzero(ok)] = ids[ok] == best[inv]
+    return out
