@@ -1,0 +1,127 @@
+// Loads Label Studio's own editor into a same-origin <iframe srcdoc> from file buffers the kernel
+// sent once per page. The server's web app is a webpack build; we load its runtime, keep main.js's
+// startup from booting the app, get the runtime's require through a dummy chunk, and require the
+// editor module the way the app does. Chunk and module ids come from the kernel (found in main.js).
+
+const STORE = "__lsNotebookEditor";
+const TYPES = { js: "text/javascript", css: "text/css", wasm: "application/wasm", ttf: "font/ttf" };
+
+function store() {
+  return (globalThis[STORE] ||= { bundles: {} });
+}
+
+function blobUrl(buffer, name) {
+  const ext = name.split(".").pop();
+  return URL.createObjectURL(new Blob([buffer], { type: TYPES[ext] || "application/octet-stream" }));
+}
+
+// Turns the kernel's {manifest, buffers} into blob URLs (fonts rewritten into the CSS).
+function makeBundle(manifest, buffers) {
+  const urls = {};
+  manifest.names.forEach((name, i) => {
+    if (!name.endsWith(".css")) urls[name] = blobUrl(buffers[i], name);
+  });
+  const decoder = new TextDecoder();
+  manifest.names.forEach((name, i) => {
+    if (!name.endsWith(".css")) return;
+    const css = decoder
+      .decode(buffers[i])
+      .replace(/url\(\/static\/fonts\/([\w.-]+)\)/g, (m, f) => (urls[`fonts/${f}`] ? `url(${urls[`fonts/${f}`]})` : m));
+    urls[name] = blobUrl(new TextEncoder().encode(css), name);
+  });
+  return { manifest, urls };
+}
+
+// One bundle per Label Studio version per page: the first widget asks the kernel, later ones wait.
+export function getBundle(version, request) {
+  const bundles = store().bundles;
+  let entry = bundles[version];
+  if (!entry || entry.failed) {
+    entry = bundles[version] = {};
+    entry.promise = new Promise((resolve, reject) => {
+      entry.resolve = resolve;
+      entry.reject = (e) => {
+        entry.failed = true;
+        reject(e);
+      };
+    });
+    entry.requested = performance.now();
+    request();
+  }
+  return entry;
+}
+
+export function receiveBundle(manifest, buffers) {
+  const entry = store().bundles[manifest.version];
+  if (!entry || entry.bundle) return;
+  entry.bundle = makeBundle(manifest, buffers);
+  entry.resolve(entry.bundle);
+}
+
+export function rejectBundle(version, message) {
+  const entry = store().bundles[version];
+  if (entry && !entry.bundle) entry.reject(new Error(message));
+}
+
+function loadScript(doc, src) {
+  return new Promise((resolve, reject) => {
+    const s = doc.createElement("script");
+    s.src = src;
+    s.onload = () => resolve();
+    s.onerror = () => reject(new Error(`could not load ${src}`));
+    doc.head.append(s);
+  });
+}
+
+function loadStyle(doc, href, name) {
+  return new Promise((resolve) => {
+    const link = doc.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    link.setAttribute("data-href", name); // the runtime looks for this before loading a CSS chunk
+    link.onload = link.onerror = () => resolve();
+    doc.head.append(link);
+  });
+}
+
+export const FRAME_HTML =
+  '<!doctype html><html><head><meta charset="utf-8"><style>' +
+  "html,body{margin:0;padding:0;background:#fff;color:#1f1f1f;color-scheme:light}" +
+  "#lsn-root{min-height:120px}</style></head><body><div id=\"lsn-root\"></div></body></html>";
+
+// Evaluates the editor inside `win` (the iframe's window); resolves with its LabelStudio class.
+export async function bootEditor(win, bundle) {
+  const { manifest, urls } = bundle;
+  const doc = win.document;
+  const styles = manifest.names.filter((n) => n.endsWith(".css"));
+  await Promise.all(styles.map((n) => loadStyle(doc, urls[n], n)));
+  await loadScript(doc, urls["runtime.js"]);
+  const chunks = win.webpackChunklabelstudio;
+  const push = chunks.push;
+  // main.js's startup callback would boot the whole app: drop it, keep its modules.
+  chunks.push = (chunk) => push.call(chunks, chunk[0][0] === "lsn" ? chunk : chunk.slice(0, 2));
+  await loadScript(doc, urls["vendor.js"]);
+  await loadScript(doc, urls["main.js"]);
+  let req;
+  chunks.push([["lsn"], {}, (r) => (req = r)]);
+  req.p = "";
+  const chunkFile = req.u;
+  req.u = (id) => urls[`${id}.js`] || chunkFile(id);
+  await Promise.all(manifest.editor_chunks.map((id) => req.e(id)));
+  // Modules whose value is `publicPath + "x.wasm"` are evaluated with the public path set to the
+  // asset's blob URL (a fragment is ignored when fetching), so workers can fetch it.
+  for (const [asset, ids] of Object.entries(manifest.asset_modules || {})) {
+    if (!urls[asset]) continue;
+    req.p = `${urls[asset]}#`;
+    for (const id of ids) req(id);
+  }
+  req.p = "";
+  if (manifest.tailwind_module != null) {
+    const mod = req(manifest.tailwind_module);
+    const style = doc.createElement("style");
+    style.textContent = String(mod.A || mod.default || mod);
+    doc.head.append(style);
+  }
+  const editor = req(manifest.editor_module);
+  return win.LabelStudio || editor.LabelStudio || editor.default;
+}

@@ -1,0 +1,217 @@
+// Inline labeling widget: Label Studio's own editor in an <iframe srcdoc>, one task at a time.
+// Every request goes to the kernel as a message (never a synced trait); the kernel talks to Label
+// Studio with the SDK and answers with messages and binary buffers. The browser never sees the API
+// key and never needs to reach the Label Studio server.
+import css from "./labeling.css";
+import { FRAME_HTML, bootEditor, getBundle, receiveBundle, rejectBundle } from "./_editor_frame.js";
+
+const INTERFACES = [
+  "panel",
+  "update",
+  "submit",
+  "skip",
+  "controls",
+  "topbar",
+  "side-column",
+  "annotations:menu",
+  "annotations:current",
+  "predictions:tabs",
+  "predictions:menu",
+  "edit-history",
+];
+
+function el(tag, cls, text) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (text !== undefined) node.textContent = text; // text, never HTML
+  return node;
+}
+
+function button(label, title, onClick) {
+  const b = el("button", "lsn-lab-btn", label);
+  b.type = "button";
+  b.title = title;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+function render({ model, el: root }) {
+  const style = el("style");
+  style.textContent = css;
+  const box = el("div", "lsn-lab");
+  box.dataset.state = "loading";
+  const bar = el("div", "lsn-lab-bar");
+  const title = el("span", "lsn-lab-title", model.get("title") || "Label Studio");
+  const progress = el("span", "lsn-lab-progress", "");
+  const taskLabel = el("span", "lsn-lab-task", "");
+  const status = el("span", "lsn-lab-status", "Loading the editor…");
+  status.setAttribute("role", "status");
+  const prev = button("‹ Prev", "Previous task", () => request({ type: "nav", step: -1 }));
+  const next = button("Next ›", "Next task", () => request({ type: "nav", step: 1 }));
+  bar.append(title, prev, next, progress, taskLabel, status);
+  const frame = el("iframe", "lsn-lab-frame");
+  frame.title = "Label Studio editor";
+  const height = model.get("height");
+  frame.style.height = `${height || 400}px`;
+  box.append(bar, frame);
+  root.append(style, box);
+
+  let alive = true;
+  let ls = null; // the LabelStudio instance
+  let task = null; // the task shown, as the kernel sent it
+  let mediaUrls = [];
+  let seq = 0;
+  const pending = new Map(); // request id -> callback for the kernel's answer
+  let editorClass = null;
+  let shownAt = 0;
+
+  const setState = (state, message, isError = false) => {
+    box.dataset.state = state;
+    status.textContent = message || "";
+    status.classList.toggle("lsn-lab-error", isError);
+  };
+
+  function request(msg, onReply) {
+    const rid = `${Date.now().toString(36)}-${seq++}`;
+    if (onReply) pending.set(rid, onReply);
+    model.send({ ...msg, rid });
+    return rid;
+  }
+
+  const bundleEntry = getBundle(model.get("editor_version"), () => model.send({ type: "bundle" }));
+
+  const framed = new Promise((resolve) => {
+    frame.addEventListener("load", () => resolve(), { once: true });
+    frame.srcdoc = FRAME_HTML;
+  });
+
+  const editorReady = Promise.all([bundleEntry.promise, framed]).then(async ([bundle]) => {
+    editorClass = await bootEditor(frame.contentWindow, bundle);
+    if (!height) autoHeight();
+    return editorClass;
+  });
+
+  function autoHeight() {
+    const win = frame.contentWindow;
+    const body = win.document.body;
+    const fit = () => {
+      const h = Math.min(Math.max(body.scrollHeight, 160), 2000);
+      if (Math.abs(frame.offsetHeight - h) > 4) frame.style.height = `${h}px`;
+    };
+    new win.ResizeObserver(fit).observe(body);
+  }
+
+  function onEditorLoad(instance) {
+    // Without a selected annotation the editor shows "No more annotations": create one, from the
+    // first prediction when there is one, after the predictions have been loaded.
+    setTimeout(() => {
+      const as = instance.annotationStore;
+      if (!as) return;
+      let current = as.annotations.length ? as.annotations[0] : null;
+      if (!current) {
+        current = as.predictions.length
+          ? as.addAnnotationFromPrediction(as.predictions[0])
+          : as.addAnnotation({ userGenerate: true });
+      }
+      as.selectAnnotation(current.id);
+      box.dataset.taskId = String(task.id);
+      setState("ready", task.message || "");
+      model.send({ type: "shown", task_id: task.id, ms: performance.now() - shownAt });
+    }, 0);
+  }
+
+  function save(kind, annotation) {
+    const result = annotation.serializeAnnotation();
+    const msg = {
+      type: kind,
+      task_id: task.id,
+      result,
+      lead_time: (Date.now() - shownAt) / 1000,
+    };
+    if (kind === "update") msg.annotation_id = Number(annotation.pk);
+    setState("saving", "Saving…");
+    request(msg, (reply) => {
+      if (reply.type === "error") {
+        // The annotation stays in the editor: pressing Submit/Update again retries.
+        setState("error", reply.message, true);
+        return;
+      }
+      if (reply.annotation_id != null && annotation.updatePersonalKey) {
+        annotation.updatePersonalKey(String(reply.annotation_id));
+      }
+      setState("saved", reply.message || "Saved");
+    });
+  }
+
+  function mount(msg, buffers) {
+    for (const url of mediaUrls) URL.revokeObjectURL(url);
+    mediaUrls = [];
+    task = msg.task;
+    const data = { ...task.data };
+    (msg.media || []).forEach(([key, mime], i) => {
+      const url = URL.createObjectURL(new Blob([buffers[i]], { type: mime }));
+      mediaUrls.push(url);
+      data[key] = url;
+    });
+    progress.textContent = `${msg.labeled} / ${msg.total} labeled`;
+    taskLabel.textContent = `task ${task.id} (${msg.index + 1} of ${msg.total})`;
+    prev.disabled = msg.index <= 0;
+    next.disabled = msg.index >= msg.total - 1;
+    if (ls) {
+      ls.destroy();
+      ls = null;
+    }
+    const rootNode = frame.contentWindow.document.getElementById("lsn-root");
+    rootNode.replaceChildren();
+    shownAt = performance.now();
+    ls = new editorClass(rootNode, {
+      config: msg.config,
+      task: { id: task.id, data, annotations: task.annotations, predictions: task.predictions },
+      user: msg.user,
+      interfaces: INTERFACES,
+      instanceOptions: { reactVersion: "v18" },
+      onLabelStudioLoad: onEditorLoad,
+      onSubmitAnnotation: (_ls, annotation) => save("submit", annotation),
+      onUpdateAnnotation: (_ls, annotation) => save("update", annotation),
+      onSkipTask: () => request({ type: "skip", task_id: task.id }),
+    });
+  }
+
+  function onMessage(msg, buffers) {
+    if (!alive) return;
+    if (msg.type === "bundle") {
+      receiveBundle(msg.manifest, buffers);
+    } else if (msg.type === "bundle_error") {
+      rejectBundle(model.get("editor_version"), msg.message);
+    } else if (msg.type === "task") {
+      editorReady
+        .then(() => alive && mount(msg, buffers))
+        .catch((e) => setState("error", `The editor failed on task ${msg.task.id}: ${e.message}`, true));
+    } else if (msg.type === "done") {
+      if (ls) ls.destroy();
+      ls = null;
+      frame.contentWindow.document.getElementById("lsn-root").replaceChildren();
+      progress.textContent = `${msg.labeled} / ${msg.total} labeled`;
+      setState("done", msg.message || "No more tasks");
+    } else if (msg.rid && pending.has(msg.rid)) {
+      const reply = pending.get(msg.rid);
+      pending.delete(msg.rid);
+      reply(msg);
+    } else if (msg.type === "error") {
+      setState("error", msg.message, true);
+    }
+  }
+
+  model.on("msg:custom", onMessage);
+  editorReady.catch((e) => setState("error", `The editor could not be loaded: ${e.message}`, true));
+  request({ type: "show" });
+
+  return () => {
+    alive = false;
+    model.off("msg:custom", onMessage);
+    if (ls) ls.destroy();
+    for (const url of mediaUrls) URL.revokeObjectURL(url);
+  };
+}
+
+export default { render };

@@ -1,0 +1,75 @@
+"""Shared steps of the browser tests: projects through the SDK, the widget in the page."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+
+
+def make_project(server: Any, config: str, tasks: list[dict[str, Any]], prefix: str = "widget") -> int:
+    """Create a uniquely titled project with ``tasks``; return its id."""
+    client = server.client
+    project = client.projects.create(title=f"{prefix} {uuid.uuid4().hex[:8]}", label_config=config)
+    client.projects.import_tasks(id=project.id, request=tasks)
+    return int(project.id)
+
+
+def label_cells(project_id: int, extra: str = "") -> list[str]:
+    """Notebook cells opening the inline editor on a project (the kernel attaches via the env)."""
+    return [
+        "import ls_notebook as lsn\nfrom ls_notebook.widgets.labeling import label\nserver = lsn.attach()",
+        f"w = label(server, {project_id}{extra})\nw",
+    ]
+
+
+def widget(page: Any, nth: int = 0) -> Any:
+    """The nth labeling widget in the page."""
+    return page.locator(".lsn-lab").nth(nth)
+
+
+def wait_state(page: Any, state: str, nth: int = 0, timeout: float = 60_000) -> None:
+    """Wait until the nth widget reports ``state`` (loading, ready, saving, saved, error, done)."""
+    page.wait_for_function(
+        "([n, s]) => { const w = document.querySelectorAll('.lsn-lab')[n];"
+        " return w && w.dataset.state === s; }",
+        arg=[nth, state],
+        timeout=timeout,
+    )
+
+
+def editor(page: Any, nth: int = 0) -> Any:
+    """Frame locator of the nth widget's editor iframe."""
+    return page.frame_locator(".lsn-lab-frame").nth(nth)
+
+
+def annotations(server: Any, project_id: int) -> list[dict[str, Any]]:
+    """The project's annotations as the server holds them (one dict per annotation)."""
+    out = []
+    for task in server.client.tasks.list(project=project_id, fields="all"):
+        for a in task.annotations or []:
+            d = a if isinstance(a, dict) else a.dict()
+            d["task"] = int(task.id)
+            out.append(d)
+    return out
+
+
+def wait_annotations(server: Any, project_id: int, count: int, timeout: float = 20) -> list[dict[str, Any]]:
+    """Poll until the project has ``count`` annotations; return them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = annotations(server, project_id)
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save a screenshot of the first widget as a test artifact (used in the README)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    widget(page).screenshot(path=str(path))
+    return path

@@ -1,0 +1,260 @@
+"""Real JupyterLab in real headless Chromium, against a real Label Studio.
+
+Fixtures:
+
+- ``ls_server``: the Label Studio server the kernels attach to. The session ``server`` of
+  ``tests/server`` (started through ``ls_notebook.start()``), or an already running one given by
+  ``$LSN_TEST_SERVER_URL`` and ``$LSN_TEST_SERVER_KEY`` (faster while developing).
+- ``jupyter``: JupyterLab on a free 127.0.0.1 port in a temp dir, token-authenticated, stopped in
+  teardown. Its kernels get the server URL and key through the environment
+  (``LABEL_STUDIO_URL``/``LABEL_STUDIO_API_KEY``), so no key is ever written into a notebook.
+- ``browser`` / ``page``: Debian's Chromium driven by Playwright.
+- ``notebook``: write a notebook, open it in JupyterLab and run its cells.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import TEST_ROOT
+from tests.server.conftest import template_dir  # noqa: F401  (fixture used by `server`)
+
+CHROMIUM = os.environ.get("LSN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+VENV_BIN = Path(sys.executable).parent
+
+
+@dataclass
+class LSServer:
+    """What a kernel needs to attach to the Label Studio server under test."""
+
+    url: str
+    api_key: str
+    server: object  # an ls_notebook.Server for checks through the SDK
+
+
+@pytest.fixture(scope="session")
+def ls_server(request: pytest.FixtureRequest) -> LSServer:
+    import ls_notebook as lsn
+
+    url, key = os.environ.get("LSN_TEST_SERVER_URL"), os.environ.get("LSN_TEST_SERVER_KEY")
+    if url and key:
+        return LSServer(url, key, lsn.attach(url, key))
+    srv = request.getfixturevalue("_session_ls_server")
+    return LSServer(srv.url, srv._Server__api_key, srv)
+
+
+@pytest.fixture(scope="session")
+def _session_ls_server(template_dir: Path) -> Iterator[object]:  # noqa: F811
+    import shutil as _shutil
+
+    import ls_notebook as lsn
+
+    target = TEST_ROOT / "browser-server"
+    _shutil.copytree(template_dir, target, ignore=_shutil.ignore_patterns("server.log", ".ls_notebook.lock"))
+    srv = lsn.start(data_dir=target, timeout=300)
+    yield srv
+    srv.stop()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Jupyter:
+    """A running JupyterLab: its URL, token and root folder."""
+
+    url: str
+    token: str
+    root: Path
+    process: subprocess.Popen[bytes]
+
+    def lab_url(self, path: str) -> str:
+        return f"{self.url}/lab/tree/{path}?token={self.token}&reset"
+
+
+@pytest.fixture(scope="session")
+def jupyter(ls_server: LSServer) -> Iterator[Jupyter]:
+    root = Path(TEST_ROOT / f"jupyter-{uuid.uuid4().hex[:6]}")
+    (root / "work").mkdir(parents=True)
+    port, token = _free_port(), secrets.token_hex(16)
+    env = dict(os.environ)
+    env.update(
+        {
+            "LABEL_STUDIO_URL": ls_server.url,
+            "LABEL_STUDIO_API_KEY": ls_server.api_key,
+            "JUPYTER_CONFIG_DIR": str(root / "config"),
+            "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
+            "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces"),
+            "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"),
+            "PATH": f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
+        }
+    )
+    # Start each test from a plain, light JupyterLab (no "what's new" popups, no news fetches).
+    settings = root / "settings" / "@jupyterlab"
+    (settings / "apputils-extension").mkdir(parents=True)
+    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    log = open(root / "jupyter.log", "wb")  # noqa: SIM115 (closed in teardown)
+    process = subprocess.Popen(
+        [
+            str(VENV_BIN / "jupyter"),
+            "lab",
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root / 'work'}",
+            "--LabApp.expose_app_in_browser=True",
+            "--ServerApp.port_retries=0",
+            "--allow-root",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/api/status?token={token}", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"JupyterLab did not start: {(root / 'jupyter.log').read_text()[-2000:]}")
+        time.sleep(0.3)
+    yield Jupyter(url, token, root / "work", process)
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(5)
+    log.close()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set $LSN_CHROMIUM)")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.page_errors = errors  # type: ignore[attr-defined]
+    console: list[str] = []
+    pg.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+    pg.console_messages = console  # type: ignore[attr-defined]
+    yield pg
+    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
+        (ARTIFACTS / f"FAILED-{request.node.name}.log").write_text("\n".join(errors + console))
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def write_notebook(path: Path, cells: list[str]) -> None:
+    """Write a notebook with one code cell per source string."""
+    nb = {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "source": src, "outputs": [], "execution_count": None}
+            for src in cells
+        ],
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(nb))
+
+
+@pytest.fixture
+def notebook(jupyter: Jupyter, page: object) -> Callable[..., object]:
+    """Open a notebook of ``cells`` in JupyterLab, run all cells; returns the Playwright page."""
+
+    def open_and_run(cells: list[str], name: str | None = None, run: bool = True) -> object:
+        name = name or f"nb-{uuid.uuid4().hex[:8]}.ipynb"
+        write_notebook(jupyter.root / name, cells)
+        page.goto(jupyter.lab_url(name))  # type: ignore[attr-defined]
+        page.wait_for_function(  # type: ignore[attr-defined]
+            "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+            " && window.jupyterapp.shell.currentWidget.sessionContext"
+            " && window.jupyterapp.shell.currentWidget.sessionContext.session"
+            " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+            " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.connectionStatus"
+            " === 'connected'",
+            timeout=60_000,
+        )
+        page.notebook_name = name  # type: ignore[attr-defined]
+        if run:
+            run_all(page)
+        return page
+
+    yield open_and_run
+    # Shut the notebook's kernel down so kernels do not pile up over the session.
+    for session in httpx.get(f"{jupyter.url}/api/sessions?token={jupyter.token}", timeout=10).json():
+        httpx.delete(f"{jupyter.url}/api/sessions/{session['id']}?token={jupyter.token}", timeout=10)
+
+
+def run_all(page: object) -> None:
+    """Run every cell of the current notebook (as Run > Run All Cells)."""
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")  # type: ignore[attr-defined]
+
+
+def wait_idle(page: object, timeout: float = 60_000) -> None:
+    """Wait until the current notebook's kernel is idle."""
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
+        timeout=timeout,
+    )
