@@ -40,10 +40,14 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.divide(inter, union, out=np.zeros_like(inter, dtype=np.float64), where=union > 0)
 
 
+def _has_items(v: Any) -> bool:
+    return isinstance(v, (list, tuple, np.ndarray)) and len(v) > 0
+
+
 def polygon_of(row: Any) -> np.ndarray:
     """Vertices (k, 2) of a region row: its ``points``, or its (possibly rotated) rectangle."""
     pts = row.get("points") if hasattr(row, "get") else None
-    if pts is not None and not (isinstance(pts, float) and np.isnan(pts)) and len(pts):
+    if _has_items(pts):
         return np.asarray([list(p)[:2] for p in pts], dtype=np.float64)
     x, y, w, h = (float(row[k]) for k in ("x", "y", "width", "height"))
     rot = row.get("rotation") if hasattr(row, "get") else 0.0
@@ -71,7 +75,7 @@ def _raster_iou(pa: np.ndarray, pb: np.ndarray) -> float:
 
 
 def _is_axis_box(df: pd.DataFrame) -> np.ndarray:
-    has_points = df["points"].map(lambda p: p is not None and not isinstance(p, float) and len(p) > 0)
+    has_points = df["points"].map(_has_items)
     rot = pd.to_numeric(df["rotation"], errors="coerce").fillna(0.0).to_numpy(np.float64)
     return (~has_points.to_numpy(bool)) & (rot == 0.0)
 

@@ -56,6 +56,13 @@ def prepare(df: pd.DataFrame, from_name: str | list[str] | None, include_cancell
         if cancelled.any():
             notes.append(f"{int(cancelled.sum())} rows of cancelled (skipped) annotations excluded")
         keep &= ~cancelled
+    if "source" in df.columns:  # predictions and drafts are not annotators
+        src = df["source"]
+        is_ann = (src == "annotation").to_numpy(dtype=bool, na_value=False)
+        other = ~(is_ann | src.isna().to_numpy(dtype=bool))
+        if other.any():
+            notes.append(f"{int(other.sum())} rows of predictions/drafts excluded")
+        keep &= ~other
     task, tasks = encode(df["task_id"], sort=False)
     annotator, annotators = encode(df["annotator"], sort=True)
     keep &= (task >= 0) & (annotator >= 0)

@@ -113,7 +113,7 @@ def agreement(
     >>> row = report.summary.loc["sentiment"]
     >>> int(row["n_tasks"]), round(float(row["percent_agreement"]), 4)
     (3, 0.6667)
-    >>> report.per_task["task_id"].iloc[0]
+    >>> int(report.per_task["task_id"].iloc[0])
     2
     """
     if mode not in SPAN_MODES:
