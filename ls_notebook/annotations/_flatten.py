@@ -189,16 +189,16 @@ def tasks_to_table(
                     cols[name].append(item.get(name))
             row_data.append(data)
 
-    for task in tasks:
+    for task in sorted(tasks, key=lambda t: t["id"]):
         data = _loads(task.get("data")) or {}
         for name in data:
             data_names.setdefault(name)
         key = (_loads(task.get("meta")) or {}).get(KEY_FIELD)
-        anns = task.get("annotations") or []
+        anns = sorted(task.get("annotations") or [], key=lambda a: a["id"])
         for ann in anns:
             emit(task, data, key, ann, "annotation", _author(ann.get("completed_by"), users))
         if include_predictions:
-            for pred in task.get("predictions") or []:
+            for pred in sorted(task.get("predictions") or [], key=lambda p: p["id"]):
                 emit(task, data, key, pred, "prediction", f"model:{pred.get('model_version') or ''}")
         if include_drafts:
             for draft in task.get("drafts") or []:

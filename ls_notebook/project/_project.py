@@ -6,12 +6,18 @@ Methods are thin: the work lives in small modules next to this one (push, pull, 
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ls_notebook.client import api_errors
 
 if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
     from ls_notebook._server import Server
+    from ls_notebook.project._push import PushResult
+    from ls_notebook.tasks._build import Predictions
 
 
 class Project:
@@ -62,6 +68,146 @@ class Project:
     def url(self) -> str:
         """Browser link to the project's data manager."""
         return self.server.link(f"projects/{self.id}/data")
+
+    # -- data round trip (logic in _push, _pull, _export) -----------------------------------------------
+    def push(
+        self,
+        df: pd.DataFrame,
+        key: str | None = None,
+        predictions: Predictions = None,
+        model_version: str | None = None,
+        batch_size: int = 1000,
+        progress: bool = True,
+        update: bool = False,
+    ) -> PushResult:
+        """Add the rows of ``df`` as tasks; rows whose key is already in the project are skipped.
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+            One task per row; every column the config reads (``$column``) must be present, other
+            columns are stored in the task data too.
+        key : str, optional
+            Column identifying rows across pushes (default: the index), stored as text in the task's
+            ``meta["ls_notebook_key"]``. Re-running a push creates 0 tasks.
+        predictions : str, callable, Series or list, optional
+            Pre-annotations: a column name, a callable ``row -> prediction``, or values aligned with
+            ``df``, in Label Studio's result format or the simple forms of :mod:`ls_notebook.tasks`.
+        model_version : str, optional
+            Stored with the predictions.
+        batch_size : int
+            Tasks per import request.
+        progress : bool
+            Show a ``tqdm`` progress bar.
+        update : bool
+            Replace the data of tasks whose key exists instead of skipping them.
+
+        Returns
+        -------
+        PushResult
+            ``created``, ``skipped``, ``updated`` counts and ``task_ids`` (index → task id).
+
+        Raises
+        ------
+        DataError, ConfigError
+            Bad input (missing column, duplicate keys, unsupported value, prediction not fitting the
+            config); nothing is sent.
+        PushInterruptedError
+            The server failed part-way; run the same push again to complete it.
+
+        Examples
+        --------
+        >>> import pandas as pd, ls_notebook as lsn                       # doctest: +SKIP
+        >>> config = lsn.configs.text_classification(["pos", "neg"])      # doctest: +SKIP
+        >>> project = server.project("Reviews", config)                   # doctest: +SKIP
+        >>> project.push(pd.DataFrame({"text": ["great", "awful"]}))      # doctest: +SKIP
+        PushResult(created=2, skipped=0, updated=0)
+        """
+        from ls_notebook.project._push import push
+
+        return push(self, df, key, predictions, model_version, batch_size, progress, update)
+
+    def pull_arrow(
+        self,
+        since: object = None,
+        include_unannotated: bool = False,
+        include_predictions: bool = False,
+        include_drafts: bool = False,
+        source: str = "auto",
+        progress: bool = True,
+    ) -> pa.Table:
+        """Return the annotations as a ``pyarrow.Table`` with the schema of :mod:`ls_notebook.annotations`.
+
+        Polars users: ``pl.from_arrow(project.pull_arrow())``. ``source`` picks the path: ``"auto"``
+        (a direct read of a local server's database, else the incremental cache), ``"sqlite"``,
+        ``"cache"`` or ``"api"`` (all return the same table).
+
+        Examples
+        --------
+        >>> project.pull_arrow().num_rows                                 # doctest: +SKIP
+        2
+        """
+        from ls_notebook.project._pull import pull_arrow
+
+        return pull_arrow(
+            self, since, include_unannotated, include_predictions, include_drafts, source, progress  # type: ignore[arg-type]
+        )
+
+    def pull(
+        self,
+        shape: str = "long",
+        since: object = None,
+        include_predictions: bool = False,
+        include_drafts: bool = False,
+        include_unannotated: bool = False,
+        source: str = "auto",
+        progress: bool = True,
+    ) -> pd.DataFrame:
+        """Return the annotations as a DataFrame.
+
+        ``shape="long"``: one row per result item, every column a ``pd.ArrowDtype``, with the columns
+        documented in :mod:`ls_notebook.annotations.schema` followed by the task data.
+        ``shape="wide"``: one row per task, one column per ``(from_name, annotator)``.
+        ``since`` keeps only annotations created or updated after that time (for polling loops).
+
+        Examples
+        --------
+        >>> df = project.pull()                                           # doctest: +SKIP
+        >>> df[["key", "annotator", "label"]]                             # doctest: +SKIP
+        """
+        from ls_notebook.project._pull import pull
+
+        return pull(
+            self, shape, since, include_predictions, include_drafts, include_unannotated, source, progress  # type: ignore[arg-type]
+        )
+
+    def to_parquet(self, path: str | Path, **pull_options: Any) -> Path:
+        """Write :meth:`pull_arrow` to a Parquet file and return its path.
+
+        Examples
+        --------
+        >>> project.to_parquet("labels.parquet")                          # doctest: +SKIP
+        PosixPath('labels.parquet')
+        """
+        import pyarrow.parquet as pq
+
+        path = Path(path)
+        pq.write_table(self.pull_arrow(**pull_options), path)
+        return path
+
+    def export(self, path: str | Path, format: str = "JSON", progress: bool = True) -> Path:
+        """Download the project in a Label Studio export format (JSON, CSV, COCO, YOLO, CONLL2003...).
+
+        The server's converter produces the file; it is streamed to ``path``, which is returned.
+
+        Examples
+        --------
+        >>> project.export("boxes.zip", format="COCO")                    # doctest: +SKIP
+        PosixPath('boxes.zip')
+        """
+        from ls_notebook.project._export import export
+
+        return export(self, path, format, progress=progress)
 
     def __repr__(self) -> str:
         return f"Project(id={self.id}, title={self.title!r}, server={self.server.url!r})"

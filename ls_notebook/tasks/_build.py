@@ -105,6 +105,14 @@ def build_tasks(
     keys = row_keys(df, key)
     simple, skip = _prediction_values(df, predictions)
     columns = {name: column_to_json(df.iloc[:, i], name) for i, name in enumerate(names) if name not in skip}
+    for var in data_variables(config):
+        nulls = [label for label, v in zip(df.index, columns[var.column], strict=True) if v is None]
+        if nulls:
+            raise DataError(
+                f"Column {var.column!r} has missing values at rows {nulls[:10]}, but the label config's "
+                f"{var.describe()} needs a value in every task: drop or fill those rows first "
+                f"(df.dropna(subset=[{var.column!r}]))."
+            )
     tasks: list[dict[str, Any]] = []
     col_items = list(columns.items())
     for i, (label, row_key) in enumerate(zip(df.index, keys, strict=True)):

@@ -21,7 +21,7 @@ TEXT = configs.text_classification(["pos", "neg"])
 def test_values_are_converted_faithfully():
     df = pd.DataFrame(
         {
-            "text": ["héllo 👋", None, "x"],
+            "text": ["héllo 👋", "y", "x"],
             "i": np.array([1, 2, 3], dtype=np.int32),
             "f": [1.5, np.nan, 2.0],
             "nullable": pd.array([1, pd.NA, 3], dtype="Int64"),
@@ -51,7 +51,7 @@ def test_values_are_converted_faithfully():
         "arrow": 1.5,
         "date": "2024-01-02",
     }
-    assert data[1] == dict.fromkeys(data[0]) | {"i": 2, "b": False, "dec": 3, "nested": [1, 2]}
+    assert data[1] == dict.fromkeys(data[0]) | {"text": "y", "i": 2, "b": False, "dec": 3, "nested": [1, 2]}
     assert data[2]["dec"] == "0.1000000000000000055511151231257827"  # a float would change the digits
     json.dumps(batch.tasks, allow_nan=False)  # strict JSON
     assert [t["meta"][KEY_FIELD] for t in batch.tasks] == ["0", "1", "2"]
@@ -129,3 +129,8 @@ def test_rating_pairwise_textarea_forms():
     assert pw.tasks[0]["predictions"][0]["result"][0]["value"] == {"selected": "right"}
     s = build_tasks(pd.DataFrame({"text": ["x"]}), configs.text_summarization(), predictions=["short"])
     assert s.tasks[0]["predictions"][0]["result"][0]["value"] == {"text": ["short"]}
+
+
+def test_null_in_a_config_column_is_refused():
+    with pytest.raises(DataError, match=r"Column 'text' has missing values at rows \[1\]"):
+        build_tasks(pd.DataFrame({"text": ["x", None]}), TEXT)

@@ -1,0 +1,114 @@
+"""``Project.push``: DataFrame rows → tasks, idempotent by key.
+
+The push key of each row (the ``key`` column, or the index) is stored as text in the task's
+``meta["ls_notebook_key"]``; ``pull()`` returns it as the ``key`` column. Before sending, the keys
+already in the project are read, and rows whose key exists are skipped (or, with ``update=True``,
+their task data replaced). New rows go in batches of ``batch_size`` through Label Studio's bulk
+import (one transaction per batch), so an interrupted push leaves whole batches and a re-run sends
+only what is missing.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ls_notebook.errors import DataError, LabelStudioError, PushInterruptedError
+from ls_notebook.project._http import request
+from ls_notebook.project._keys import existing_keys
+from ls_notebook.tasks import build_tasks
+from ls_notebook.tasks._build import Predictions
+
+if TYPE_CHECKING:
+    from ls_notebook.project._project import Project
+
+__all__ = ["PushResult", "push"]
+
+
+@dataclass
+class PushResult:
+    """What a push did: counts, and ``task_ids`` mapping the DataFrame index to task ids."""
+
+    created: int = 0
+    skipped: int = 0
+    updated: int = 0
+    task_ids: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+
+    def __repr__(self) -> str:
+        return f"PushResult(created={self.created}, skipped={self.skipped}, updated={self.updated})"
+
+    def _repr_html_(self) -> str:
+        return html.escape(repr(self))
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="push", unit="task", disable=not enabled or total == 0, leave=False)
+
+
+def push(
+    project: Project,
+    df: pd.DataFrame,
+    key: str | None = None,
+    predictions: Predictions = None,
+    model_version: str | None = None,
+    batch_size: int = 1000,
+    progress: bool = True,
+    update: bool = False,
+) -> PushResult:
+    """Push ``df`` to ``project`` (see :meth:`Project.push`)."""
+    if batch_size < 1:
+        raise DataError(f"batch_size={batch_size} must be at least 1.")
+    batch = build_tasks(df, project.config, key=key, predictions=predictions, model_version=model_version)
+    known = existing_keys(project)
+    ids: list[int | None] = [known.get(k) for k in batch.keys]
+    todo = [i for i, tid in enumerate(ids) if tid is None]
+    result = PushResult(skipped=len(batch.keys) - len(todo))
+    if update:
+        for i, tid in enumerate(ids):
+            if tid is not None:
+                task = batch.tasks[i]
+                request(
+                    project.server,
+                    "PATCH",
+                    f"/api/tasks/{tid}",
+                    f"updating task {tid}",
+                    json={"data": task["data"], "meta": task["meta"]},
+                )
+                result.updated += 1
+        result.skipped -= result.updated
+    with _progress(len(todo), progress) as bar:
+        for start in range(0, len(todo), batch_size):
+            chunk = todo[start : start + batch_size]
+            try:
+                body = request(
+                    project.server,
+                    "POST",
+                    f"/api/projects/{project.id}/import",
+                    f"importing tasks into project {project.id}",
+                    refused=DataError,
+                    params={"return_task_ids": "true"},
+                    json=[batch.tasks[i] for i in chunk],
+                )
+            except DataError:
+                raise
+            except (LabelStudioError, KeyboardInterrupt) as exc:
+                raise PushInterruptedError(
+                    f"The push stopped after {result.created} of {len(todo)} new tasks "
+                    f"({type(exc).__name__}: {exc}). Run the same push again: tasks already created are "
+                    "recognised by their key and skipped.",
+                    confirmed=result.created,
+                ) from exc
+            for i, tid in zip(chunk, body.get("task_ids") or [], strict=False):
+                ids[i] = int(tid)
+            result.created += len(chunk)
+            bar.update(len(chunk))
+    if any(tid is None for tid in ids):  # an old server without return_task_ids: look them up
+        known = existing_keys(project)
+        ids = [known.get(k) for k in batch.keys]
+    result.task_ids = pd.Series(ids, index=batch.index, dtype="Int64", name="task_id")
+    return result

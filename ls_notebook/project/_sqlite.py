@@ -1,0 +1,171 @@
+"""Direct, read-only reads of a local server's SQLite database (the fast pull and key paths).
+
+Only for servers started by :func:`ls_notebook.start` with the embedded SQLite, and only for Label
+Studio releases whose internal tables were checked (:data:`KNOWN_RELEASES`); the tables and columns
+read are verified on every connection. Anything else returns None and callers use the API. The
+database is opened with ``mode=ro`` (never written) and read inside one transaction, so a pull sees a
+consistent snapshot while the server keeps writing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ls_notebook.tasks import KEY_FIELD
+
+if TYPE_CHECKING:
+    from ls_notebook._server import Server
+
+__all__ = ["KNOWN_RELEASES", "database_of", "keys", "read_tasks"]
+
+KNOWN_RELEASES = ("1.23.",)
+SQLITE_FILE = "label_studio.sqlite3"
+_COLUMNS = {
+    "task": {"id", "data", "meta", "project_id", "updated_at"},
+    "task_completion": {
+        "id",
+        "task_id",
+        "project_id",
+        "completed_by_id",
+        "created_at",
+        "updated_at",
+        "lead_time",
+        "was_cancelled",
+        "ground_truth",
+        "result",
+    },
+    "prediction": {
+        "id",
+        "task_id",
+        "project_id",
+        "model_version",
+        "result",
+        "score",
+        "created_at",
+        "updated_at",
+    },
+    "htx_user": {"id", "email"},
+}
+
+
+@contextmanager
+def _connect(db: Path) -> Iterator[sqlite3.Connection]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        conn.execute("BEGIN")
+        yield conn
+    finally:
+        conn.close()
+
+
+def _schema_ok(db: Path) -> bool:
+    try:
+        with _connect(db) as conn:
+            for table, needed in _COLUMNS.items():
+                have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+                if not needed <= have:
+                    return False
+    except sqlite3.Error:
+        return False
+    return True
+
+
+_checked: dict[Path, bool] = {}
+
+
+def database_of(server: Server) -> Path | None:
+    """The SQLite file of a local server whose schema this module knows, else None (use the API)."""
+    data_dir = getattr(server, "data_dir", None)
+    if data_dir is None or not str(server.version).startswith(KNOWN_RELEASES):
+        return None
+    db = Path(data_dir) / SQLITE_FILE
+    if not db.exists():
+        return None  # e.g. a PostgreSQL-backed local server
+    if db not in _checked:
+        _checked[db] = _schema_ok(db)
+    return db if _checked[db] else None
+
+
+def keys(db: Path, project_id: int) -> dict[str, int]:
+    """Push key → task id for the tasks of a project."""
+    out: dict[str, int] = {}
+    with _connect(db) as conn:
+        rows = conn.execute(
+            "SELECT id, json_extract(meta, ?) FROM task WHERE project_id = ? ORDER BY id",
+            (f'$."{KEY_FIELD}"', project_id),
+        )
+        for task_id, key in rows:
+            if key is not None:
+                out[str(key)] = int(task_id)
+    return out
+
+
+def _iso(ts: str | None) -> str | None:
+    return None if ts is None else ts.replace(" ", "T") + ("" if ts.endswith("Z") else "Z")
+
+
+def read_tasks(db: Path, project_id: int, updated_after: str | None = None) -> tuple[list[dict], dict]:
+    """Read tasks (with annotations and predictions) shaped like the API's, and the user id → e-mail map."""
+    where, args = "project_id = ?", [project_id]
+    if updated_after is not None:
+        where += " AND updated_at > ?"
+        args.append(updated_after.replace("T", " ").rstrip("Z"))
+    with _connect(db) as conn:
+        tasks: dict[int, dict[str, Any]] = {}
+        for tid, data, meta, updated in conn.execute(
+            f"SELECT id, data, meta, updated_at FROM task WHERE {where} ORDER BY id", args
+        ):
+            tasks[tid] = {
+                "id": tid,
+                "data": json.loads(data) if data else {},
+                "meta": json.loads(meta) if meta else {},
+                "updated_at": _iso(updated),
+                "annotations": [],
+                "predictions": [],
+            }
+        task_where = (
+            "project_id = ?" if updated_after is None else (f"task_id IN (SELECT id FROM task WHERE {where})")
+        )
+        for row in conn.execute(
+            "SELECT id, task_id, completed_by_id, created_at, updated_at, lead_time, was_cancelled, "
+            f"ground_truth, result FROM task_completion WHERE {task_where} ORDER BY task_id, id",
+            args,
+        ):
+            task = tasks.get(row[1])
+            if task is not None:
+                task["annotations"].append(
+                    {
+                        "id": row[0],
+                        "completed_by": row[2],
+                        "created_at": _iso(row[3]),
+                        "updated_at": _iso(row[4]),
+                        "lead_time": row[5],
+                        "was_cancelled": bool(row[6]),
+                        "ground_truth": bool(row[7]),
+                        "result": row[8],
+                    }
+                )
+        for pid, tid, version, result, score, created, updated in conn.execute(
+            "SELECT id, task_id, model_version, result, score, created_at, updated_at FROM prediction "
+            f"WHERE {task_where} ORDER BY task_id, id",
+            args,
+        ):
+            task = tasks.get(tid)
+            if task is not None:
+                task["predictions"].append(
+                    {
+                        "id": pid,
+                        "model_version": version,
+                        "result": result,
+                        "score": score,
+                        "created_at": _iso(created),
+                        "updated_at": _iso(updated),
+                    }
+                )
+        users = dict(conn.execute("SELECT id, email FROM htx_user"))
+    return list(tasks.values()), users
