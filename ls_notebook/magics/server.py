@@ -9,6 +9,7 @@ from IPython.core.error import UsageError
 from IPython.display import display
 
 import ls_notebook as lsn
+from ls_notebook.client import normalize_url
 from ls_notebook.magics._parser import MagicArgumentParser
 
 _start = MagicArgumentParser("start", "Start (or reuse) a local Label Studio server bound to 127.0.0.1.")
@@ -37,13 +38,14 @@ def start(line: str, cell: str | None, shell: Any) -> lsn.Server:
 
 def attach(line: str, cell: str | None, shell: Any) -> lsn.Server:
     args = _attach.parse_line(line)
+    url = normalize_url(args.url if args.url is not None else os.environ.get("LABEL_STUDIO_URL", ""))
     key = os.environ.get(args.api_key_env)
     if not key:
         raise UsageError(
             f"${args.api_key_env} is not set: put the API key in that environment variable (keys are not "
             "typed into cells, so they never end up in a saved notebook)."
         )
-    return lsn.attach(args.url, api_key=key)
+    return lsn.attach(url, api_key=key)
 
 
 def status(line: str, cell: str | None, shell: Any) -> None:
