@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ls_notebook import stats
+from ls_notebook import configs, stats
 from ls_notebook._api import attach, current, servers, start, stop
 from ls_notebook._server import Server
 from ls_notebook._users import User
@@ -19,6 +19,7 @@ from ls_notebook.errors import (
     ServerStartError,
 )
 from ls_notebook.project import Project
+from ls_notebook.project._push import PushResult
 from ls_notebook.stats import agreement, consensus
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Project",
     "ProjectError",
     "PushInterruptedError",
+    "PushResult",
     "Server",
     "ServerConnectionError",
     "ServerNotInstalledError",
@@ -37,6 +39,7 @@ __all__ = [
     "__version__",
     "agreement",
     "attach",
+    "configs",
     "consensus",
     "current",
     "servers",
