@@ -27,6 +27,7 @@ from ls_notebook.server._database import database_env, kind_of
 from ls_notebook.server._executable import find_executable
 from ls_notebook.server._files import CREDENTIALS_FILE, LOG_FILE, SQLITE_FILE, ensure_private_dir, log_tail
 from ls_notebook.server._info import ServerInfo
+from ls_notebook.server._loopback import loopback_env
 from ls_notebook.server._net import LOOPBACK, free_port, healthy, port_in_use, server_version
 
 __all__ = [
@@ -127,6 +128,7 @@ def _server_env(data_dir: Path, database: str | None, extra: Mapping[str, str] |
             "PYTHONUNBUFFERED": "1",
         }
     )
+    env.update(loopback_env())  # the kernel's ML backend and a local S3 listen on 127.0.0.1
     env.update(database_env(database))
     env.update(extra or {})
     return env
