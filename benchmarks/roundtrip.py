@@ -1,0 +1,167 @@
+"""Round-trip benchmark: pull paths vs Label Studio's own JSON export, and push vs a raw bulk POST.
+
+Starts its own local server (``ls_notebook.start``) in a temporary data dir, builds a project of
+``--tasks`` tasks × ``--annotations`` annotations (different users), and prints figures and ratios
+measured in this run. A script, not a test: ``python benchmarks/roundtrip.py [--tasks 20000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+import ls_notebook as lsn
+from ls_notebook import configs
+from ls_notebook.project._http import request
+
+LABELS = ["pos", "neg", "neutral"]
+
+
+def timed(fn):
+    t0 = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t0
+
+
+def build_project(server, n_tasks: int, n_ann: int):
+    users = [server.create_user(f"bench{i}@example.org") for i in range(n_ann)]
+    project = server.project(
+        f"bench pull {n_tasks}x{n_ann} {random.randrange(10**6)}", configs.text_classification(LABELS)
+    )
+    rng = random.Random(0)
+    tasks = [
+        {
+            "data": {"text": f"review number {i} " + "word " * rng.randrange(5, 30), "n": i},
+            "meta": {"ls_notebook_key": str(i)},
+            "annotations": [
+                {
+                    "completed_by": u.id,
+                    "lead_time": rng.random() * 10,
+                    "result": [
+                        {
+                            "id": f"r{i}",
+                            "from_name": "label",
+                            "to_name": "text",
+                            "type": "choices",
+                            "value": {"choices": [rng.choice(LABELS)]},
+                        }
+                    ],
+                }
+                for u in users
+            ],
+        }
+        for i in range(n_tasks)
+    ]
+    for start in range(0, n_tasks, 2000):
+        request(
+            server,
+            "POST",
+            f"/api/projects/{project.id}/import",
+            "bench import",
+            json=tasks[start : start + 2000],
+        )
+    return project, users
+
+
+def measure_pull(project, tmp: Path, n_tasks: int) -> None:
+    _, t_export = timed(lambda: project.export(tmp / "export.json", "JSON", progress=False))
+    print(f"Label Studio JSON export download:         {t_export:8.2f} s")
+
+    pool = pa.default_memory_pool()
+    tracemalloc.start()
+    table, t_sqlite = timed(lambda: project.pull_arrow(source="sqlite", progress=False))
+    _, py_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    arrow_peak = pool.max_memory()
+    print(
+        f"pull (direct SQLite read):                  {t_sqlite:8.2f} s  rows={table.num_rows}  "
+        f"ratio export/pull = {t_export / t_sqlite:6.1f}x  (target >= 10x)"
+    )
+    print(
+        f"  peak memory: python {py_peak / 1e6:.0f} MB + arrow pool {arrow_peak / 1e6:.0f} MB "
+        f"= {(py_peak + arrow_peak) / table.nbytes:.1f}x the final table "
+        f"({table.nbytes / 1e6:.0f} MB; target <= 2x)"
+    )
+    _, t_df = timed(lambda: project.pull(source="sqlite", progress=False))
+    print(f"pull() as DataFrame (SQLite):               {t_df:8.2f} s")
+
+    _, t_fill = timed(lambda: project.pull_arrow(source="cache", progress=False))
+    print(f"pull via API, first cache fill:             {t_fill:8.2f} s")
+    changed = max(1, n_tasks // 100)
+    ids = pd.unique(table.column("task_id").to_numpy())[:changed]
+    annotator = project.server.client
+    for tid in ids:
+        annotator.annotations.create(
+            id=int(tid),
+            result=[
+                {"from_name": "label", "to_name": "text", "type": "choices", "value": {"choices": ["pos"]}}
+            ],
+        )
+    cached, t_inc = timed(lambda: project.pull_arrow(source="cache", progress=False))
+    print(
+        f"repeated pull, {changed} tasks (1 %) changed (cache): {t_inc:8.2f} s  "
+        f"ratio export/pull = {t_export / t_inc:6.1f}x  (target >= 50x)"
+    )
+    fresh, t_sqlite2 = timed(lambda: project.pull_arrow(source="sqlite", progress=False))
+    print(
+        f"repeated pull, 1 % changed (SQLite):        {t_sqlite2:8.2f} s  "
+        f"ratio export/pull = {t_export / t_sqlite2:6.1f}x;  cache == sqlite: {cached.equals(fresh)}"
+    )
+
+
+def measure_push(server, n: int) -> None:
+    df = pd.DataFrame({"text": [f"text {i} " + "x" * (i % 50) for i in range(n)], "id": range(n)})
+    raw_project = server.project(f"bench raw {random.randrange(10**6)}", configs.text_classification(LABELS))
+    payload = [{"data": {"text": t, "id": i}} for t, i in zip(df["text"], df["id"], strict=True)]
+    _, t_raw = timed(
+        lambda: [
+            request(
+                server,
+                "POST",
+                f"/api/projects/{raw_project.id}/import",
+                "raw import",
+                json=payload[s : s + 1000],
+            )
+            for s in range(0, n, 1000)
+        ]
+    )
+    project = server.project(f"bench push {random.randrange(10**6)}", configs.text_classification(LABELS))
+    res, t_push = timed(lambda: project.push(df, key="id", progress=False))
+    again, t_again = timed(lambda: project.push(df, key="id", progress=False))
+    print(f"raw bulk POST of {n} tasks (1000/request):  {t_raw:8.2f} s")
+    print(
+        f"Project.push of the same frame:             {t_push:8.2f} s  created={res.created}  "
+        f"ratio raw/push = {t_raw / t_push:4.2f}  (target >= 0.9)"
+    )
+    print(f"re-push (0 created, {again.skipped} skipped):           {t_again:8.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=20000)
+    parser.add_argument("--annotations", type=int, default=5)
+    parser.add_argument("--push", type=int, default=10000)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="lsn-bench-"))
+    server = lsn.start(data_dir=tmp / "data", timeout=600)
+    try:
+        print(f"Label Studio {server.version}, {args.tasks} tasks x {args.annotations} annotations")
+        (project, _), t_import = timed(lambda: build_project(server, args.tasks, args.annotations))
+        print(f"import (setup):                             {t_import:8.2f} s")
+        measure_pull(project, tmp, args.tasks)
+        measure_push(server, args.push)
+    finally:
+        server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
