@@ -42,10 +42,8 @@ def media_keys(config: str) -> list[str]:
         value = tag.get("value", "")
         if not value.startswith("$"):
             continue
-        if (
-            (name in _MEDIA_TAGS
-            and name != "paragraphs")
-            or (name in _URL_VALUE_TAGS and tag.get("valueType", tag.get("valuetype", "")) == "url")
+        if (name in _MEDIA_TAGS and name != "paragraphs") or (
+            name in _URL_VALUE_TAGS and tag.get("valueType", tag.get("valuetype", "")) == "url"
         ):
             keys.append(value[1:])
         if name == "paragraphs" and tag.get("audioUrl", "").startswith("$"):

@@ -26,6 +26,35 @@ def label_cells(project_id: int, extra: str = "") -> list[str]:
     ]
 
 
+def user_id(server: Any, email: str | None = None) -> int:
+    """Id of the user with ``email`` (default: the API key's user)."""
+    if email is None:
+        return int(server.client.users.whoami().id)
+    return next(int(u.id) for u in server.client.users.list() if u.email == email)
+
+
+def drag_over_text(page: Any, frame: Any, words: str) -> None:
+    """Select ``words`` in the editor's text with a mouse drag, as a user does."""
+    box = frame.locator(".lsf-richtext__line", has_text=words).first
+    box.wait_for()
+    # Character rectangles of the words, measured in the iframe, in the page's coordinates.
+    rect = box.evaluate(
+        """(el, words) => {
+          const node = el.firstChild; const at = node.textContent.indexOf(words);
+          const r = document.createRange(); r.setStart(node, at); r.setEnd(node, at + words.length);
+          const b = r.getBoundingClientRect();
+          return {x0: b.left, x1: b.right, y: (b.top + b.bottom) / 2};
+        }""",
+        words,
+    )
+    origin = page.locator(".lsn-lab-frame").first.bounding_box()
+    y = origin["y"] + rect["y"]
+    page.mouse.move(origin["x"] + rect["x0"] + 1, y)
+    page.mouse.down()
+    page.mouse.move(origin["x"] + rect["x1"] - 1, y, steps=8)
+    page.mouse.up()
+
+
 def widget(page: Any, nth: int = 0) -> Any:
     """The nth labeling widget in the page."""
     return page.locator(".lsn-lab").nth(nth)

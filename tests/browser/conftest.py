@@ -177,22 +177,91 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
+@pytest.fixture(scope="session")
+def lab(browser: object, jupyter: Jupyter) -> Iterator[object]:
+    """One JupyterLab page for the session (loading JupyterLab takes ~20 s on 2 cores)."""
     context = browser.new_context(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
     pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.page_errors = errors  # type: ignore[attr-defined]
-    console: list[str] = []
-    pg.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-    pg.console_messages = console  # type: ignore[attr-defined]
+    pg.page_errors = []  # type: ignore[attr-defined]
+    pg.console_messages = []  # type: ignore[attr-defined]
+    pg.on("pageerror", lambda exc: pg.page_errors.append(str(exc)))  # type: ignore[attr-defined]
+    pg.on("console", lambda m: pg.console_messages.append(f"{m.type}: {m.text}"))  # type: ignore[attr-defined]
+    pg.goto(f"{jupyter.url}/lab?token={jupyter.token}&reset")
+    pg.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=120_000)
+    pg.wait_for_selector(".jp-LauncherCard", timeout=120_000)
     yield pg
+    context.close()
+
+
+@pytest.fixture
+def page(lab: object, jupyter: Jupyter, request: pytest.FixtureRequest) -> Iterator[object]:
+    """The session's JupyterLab page, with this test's page errors and console messages."""
+    lab.page_errors.clear()  # type: ignore[attr-defined]
+    lab.console_messages.clear()  # type: ignore[attr-defined]
+    yield lab
     if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        pg.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
-        (ARTIFACTS / f"FAILED-{request.node.name}.log").write_text("\n".join(errors + console))
-    context.close()
+        lab.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"))  # type: ignore[attr-defined]
+        log = lab.page_errors + lab.console_messages  # type: ignore[attr-defined]
+        (ARTIFACTS / f"FAILED-{request.node.name}.log").write_text("\n".join(log))
+
+
+SETUP_CELL = "import ls_notebook as lsn\nfrom ls_notebook.widgets.labeling import label\nserver = lsn.attach()"
+
+_RUN_ONLY = """async (src) => {
+  const app = window.jupyterapp;
+  const panel = app.shell.currentWidget;
+  const nb = panel.content;
+  const shared = nb.model.sharedModel;
+  shared.transact(() => {
+    shared.deleteCellRange(0, shared.cells.length);
+    shared.insertCell(0, {cell_type: 'code', source: src});
+  });
+  nb.activeCellIndex = 0;
+  await app.commands.execute('notebook:run-cell');
+}"""
+
+
+@pytest.fixture(scope="session")
+def _shared_notebook(lab: object, jupyter: Jupyter) -> str:
+    name = "shared.ipynb"
+    write_notebook(jupyter.root / name, [SETUP_CELL])
+    _open(lab, name)
+    run_all(lab)
+    wait_idle(lab)
+    return name
+
+
+@pytest.fixture
+def cell(page: object, _shared_notebook: str) -> Callable[[str], object]:
+    """Run ``source`` as the only cell of a notebook whose kernel is attached to the server.
+
+    The kernel (and ``server``, ``label``) persists across tests; the previous cells and their
+    widgets are removed first, so each test sees only its own output.
+    """
+
+    def run(source: str) -> object:
+        page.evaluate("(id) => window.jupyterapp.shell.activateById(id)", _panel_id(page, _shared_notebook))  # type: ignore[attr-defined]
+        wait_idle(page)
+        page.evaluate(_RUN_ONLY, source)  # type: ignore[attr-defined]
+        return page
+
+    return run
+
+
+def _panel_id(page: object, name: str) -> str:
+    return page.evaluate(  # type: ignore[attr-defined]
+        "(name) => Array.from(window.jupyterapp.shell.widgets('main'))"
+        ".find(w => w.context && w.context.path === name).id",
+        name,
+    )
+
+
+def _open(page: object, name: str) -> None:
+    page.evaluate(  # type: ignore[attr-defined]
+        "(path) => window.jupyterapp.commands.execute('docmanager:open', {path})", name
+    )
+    wait_idle(page)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -220,31 +289,34 @@ def write_notebook(path: Path, cells: list[str]) -> None:
 
 
 @pytest.fixture
-def notebook(jupyter: Jupyter, page: object) -> Callable[..., object]:
-    """Open a notebook of ``cells`` in JupyterLab, run all cells; returns the Playwright page."""
+def notebook(jupyter: Jupyter, page: object) -> Iterator[Callable[..., object]]:
+    """Open a new notebook of ``cells`` in JupyterLab and run all cells; returns the page.
+
+    Each notebook starts its own kernel (several seconds): prefer ``cell`` where a test allows.
+    The notebooks are closed and their kernels shut down in teardown.
+    """
+    opened: list[str] = []
 
     def open_and_run(cells: list[str], name: str | None = None, run: bool = True) -> object:
         name = name or f"nb-{uuid.uuid4().hex[:8]}.ipynb"
         write_notebook(jupyter.root / name, cells)
-        page.goto(jupyter.lab_url(name))  # type: ignore[attr-defined]
-        page.wait_for_function(  # type: ignore[attr-defined]
-            "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-            " && window.jupyterapp.shell.currentWidget.sessionContext"
-            " && window.jupyterapp.shell.currentWidget.sessionContext.session"
-            " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
-            " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.connectionStatus"
-            " === 'connected'",
-            timeout=60_000,
-        )
-        page.notebook_name = name  # type: ignore[attr-defined]
+        _open(page, name)
+        opened.append(name)
         if run:
             run_all(page)
         return page
 
     yield open_and_run
-    # Shut the notebook's kernel down so kernels do not pile up over the session.
-    for session in httpx.get(f"{jupyter.url}/api/sessions?token={jupyter.token}", timeout=10).json():
-        httpx.delete(f"{jupyter.url}/api/sessions/{session['id']}?token={jupyter.token}", timeout=10)
+    for name in opened:
+        page.evaluate(  # type: ignore[attr-defined]
+            """(name) => { for (const w of Array.from(window.jupyterapp.shell.widgets('main'))) {
+                 if (w.context && w.context.path === name) { w.context.model.dirty = false; w.dispose(); } } }""",
+            name,
+        )
+    sessions = httpx.get(f"{jupyter.url}/api/sessions?token={jupyter.token}", timeout=10).json()
+    for session in sessions:
+        if session.get("path") in opened:
+            httpx.delete(f"{jupyter.url}/api/sessions/{session['id']}?token={jupyter.token}", timeout=10)
 
 
 def run_all(page: object) -> None:
@@ -253,8 +325,11 @@ def run_all(page: object) -> None:
 
 
 def wait_idle(page: object, timeout: float = 60_000) -> None:
-    """Wait until the current notebook's kernel is idle."""
+    """Wait until the current notebook's kernel is connected and idle."""
     page.wait_for_function(  # type: ignore[attr-defined]
-        "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
+        "() => { const w = window.jupyterapp.shell.currentWidget;"
+        " const k = w && w.sessionContext && w.sessionContext.session"
+        " && w.sessionContext.session.kernel;"
+        " return k && k.connectionStatus === 'connected' && k.status === 'idle'; }",
         timeout=timeout,
     )
