@@ -16,7 +16,7 @@ from matplotlib.path import Path
 
 from ls_notebook.stats._matching import match_edges
 
-__all__ = ["box_iou", "match_regions", "polygon_of"]
+__all__ = ["box_iou", "match_regions", "matched_edges", "polygon_of"]
 
 _GRID = 128
 
@@ -96,6 +96,27 @@ def _pair_iou(pairs: pd.DataFrame) -> np.ndarray:
     return iou
 
 
+def _candidate_matches(
+    a: pd.DataFrame, b: pd.DataFrame, iou: float, label_aware: bool
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Candidate pairs (IoU ≥ threshold), their IoU, and which ones the one-to-one matching keeps."""
+    aa = a.reset_index(names="row").assign(axis=lambda d: _is_axis_box(d)).reset_index(names="i")
+    bb = b.reset_index(names="row").assign(axis=lambda d: _is_axis_box(d)).reset_index(names="i")
+    keys = ["task", "label"] if label_aware else ["task"]
+    pairs = aa.merge(bb, on=keys, suffixes=("_a", "_b"))
+    scores = _pair_iou(pairs)
+    ok = scores >= iou
+    pairs, scores = pairs.loc[ok], scores[ok]
+    chosen = match_edges(pairs["task"].to_numpy(), pairs["i_a"].to_numpy(), pairs["i_b"].to_numpy(), scores)
+    return pairs, scores, chosen
+
+
+def matched_edges(a: pd.DataFrame, b: pd.DataFrame, iou: float) -> tuple[np.ndarray, np.ndarray]:
+    """Index labels (of ``a`` and ``b``) of the region pairs matched one-to-one, any label."""
+    pairs, _, chosen = _candidate_matches(a, b, iou, label_aware=False)
+    return pairs.loc[chosen, "row_a"].to_numpy(np.int64), pairs.loc[chosen, "row_b"].to_numpy(np.int64)
+
+
 def match_regions(
     a: pd.DataFrame, b: pd.DataFrame, iou: float = 0.5, label_aware: bool = True
 ) -> pd.DataFrame:
@@ -131,14 +152,9 @@ def match_regions(
     out = pd.DataFrame(index=pd.Index(tasks, name="task"))
     out["n_a"] = a.groupby("task").size().reindex(tasks, fill_value=0)
     out["n_b"] = b.groupby("task").size().reindex(tasks, fill_value=0)
-    aa = a.reset_index(drop=True).assign(axis=lambda d: _is_axis_box(d)).reset_index(names="i")
-    bb = b.reset_index(drop=True).assign(axis=lambda d: _is_axis_box(d)).reset_index(names="i")
-    keys = ["task", "label"] if label_aware else ["task"]
-    pairs = aa.merge(bb, on=keys, suffixes=("_a", "_b"))
-    scores = _pair_iou(pairs)
-    ok = scores >= iou
-    pairs, scores = pairs.loc[ok], scores[ok]
-    chosen = match_edges(pairs["task"].to_numpy(), pairs["i_a"].to_numpy(), pairs["i_b"].to_numpy(), scores)
+    pairs, scores, chosen = _candidate_matches(
+        a.reset_index(drop=True), b.reset_index(drop=True), iou, label_aware
+    )
     hits = pairs.loc[chosen, "task"].to_numpy()
     out["matches"] = pd.Series(hits).value_counts().reindex(tasks, fill_value=0).to_numpy()
     out["iou_sum"] = (

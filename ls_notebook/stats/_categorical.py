@@ -36,21 +36,30 @@ def pairwise_matrices(r: Ratings, with_kappa: bool = True) -> tuple[np.ndarray, 
     """Overlap counts, agreement counts and Cohen's κ for every pair of raters (R × R each).
 
     ``overlap[a, b]`` units both rated; ``agree[a, b]`` of those, units where they gave the same value;
-    ``kappa[a, b]`` Cohen's κ on the shared units. Gram matrices of sparse indicators; the only loop
-    is over categories, for κ's chance term.
+    ``kappa[a, b]`` Cohen's κ on the shared units. Gram matrices of indicator matrices (dense for a
+    few categories, sparse otherwise); the only loop is over categories.
     """
     u, q, k = r.n_units, r.n_categories, r.n_raters
-    pres = _indicator(r.unit, r.rater, (u, k))
-    overlap = (pres.T @ pres).toarray()
-    x = _indicator(r.unit * q + r.value, r.rater, (u * q, k))
-    agree = (x.T @ x).toarray()
     kappa = np.full((k, k), np.nan)
-    if with_kappa and q <= _KAPPA_MAX_CATEGORIES:
+    if q <= _KAPPA_MAX_CATEGORIES and u * k <= 20_000_000:
+        mat = r.rater_matrix()
+        pres = (mat >= 0).astype(np.float64)
+        overlap = pres.T @ pres
+        agree = np.zeros((k, k))
         pe = np.zeros((k, k))
         for c in range(q):  # loop over categories
-            sel = r.value == c
-            m_c = (_indicator(r.unit[sel], r.rater[sel], (u, k)).T @ pres).toarray()
-            pe += m_c * m_c.T
+            ind = (mat == c).astype(np.float64)
+            agree += ind.T @ ind
+            if with_kappa:
+                m_c = ind.T @ pres
+                pe += m_c * m_c.T
+    else:
+        pres_s = _indicator(r.unit, r.rater, (u, k))
+        overlap = (pres_s.T @ pres_s).toarray()
+        x = _indicator(r.unit * q + r.value, r.rater, (u * q, k))
+        agree = (x.T @ x).toarray()
+        with_kappa = False
+    if with_kappa:
         with np.errstate(divide="ignore", invalid="ignore"):
             pe /= overlap**2
             po = agree / overlap
@@ -79,11 +88,18 @@ def _vs_consensus(r: Ratings) -> np.ndarray:
     if not r.dense_ok or r.n_categories > 200:
         return np.full(r.n_raters, np.nan)
     n = r.counts
-    own = n[r.unit, r.value] - 1.0
-    others = n[r.unit]
-    others[np.arange(r.n_ratings), r.value] -= 1.0
+    q = r.n_categories
+    top = n.argmax(axis=1)
+    first = n.max(axis=1)
+    second = np.partition(n, -2, axis=1)[:, -2] if q > 1 else np.zeros(r.n_units)
+    # per unit and value: the best count among the *other* raters if one rater gave that value
+    others_max = np.where(
+        np.arange(q)[None, :] == top[:, None], np.maximum(first - 1.0, second)[:, None], first[:, None]
+    )
+    flat = r.unit * q + r.value
+    hit_cell = (n - 1.0 == others_max).ravel()  # own value ties the others' best
     has_others = r.per_unit[r.unit] > 1
-    hit = (own == others.max(axis=1)) & has_others
+    hit = hit_cell[flat] & has_others
     rated = np.bincount(r.rater, weights=has_others, minlength=r.n_raters)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.bincount(r.rater, weights=hit, minlength=r.n_raters) / rated
@@ -115,13 +131,18 @@ def _per_task(r: Ratings, labels: Sequence[object] | None = None) -> pd.DataFram
         top = np.asarray(ns.argmax(axis=1)).ravel()
     with np.errstate(divide="ignore", invalid="ignore"):
         pa = (sq - m) / (m * (m - 1.0))
-    cats = np.asarray(r.categories if labels is None else labels, dtype=object)
+    cats = pd.Index(r.categories if labels is None else labels)
+    if cats.has_duplicates:
+        cats = pd.Index(np.asarray(cats, dtype=object)[top])
+        consensus = np.asarray(cats, dtype=object)
+    else:
+        consensus = pd.Categorical.from_codes(top, categories=cats)
     return pd.DataFrame(
         {
             "task_id": r.units.to_numpy(),
             "n_annotations": m.astype(np.int64),
             "disagreement": np.where(m >= 2, 1.0 - pa, np.nan),
-            "consensus": cats[top],
+            "consensus": consensus,
         }
     )
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.special import logsumexp
+from scipy import sparse
 
 from ls_notebook.errors import DataError
 
@@ -137,55 +137,45 @@ class DawidSkene:
             raise DataError("no labels to aggregate: the frame has no non-missing label.")
         counts = vote_counts(t, lab, n_t, k)
         post = counts / counts.sum(axis=1, keepdims=True)
+        # incidence of tasks and (worker, observed label) cells: both EM steps are one product with it
+        inc = sparse.csr_matrix((np.ones(len(t)), (t, w * k + lab)), shape=(n_t, n_w * k))
+        inc_t = inc.T.tocsr()
         self.loss_history_ = []
         for it in range(self.n_iter):  # EM iterations
-            priors, log_err = self._m_step(post, t, w, lab, n_w, k)
-            post, loglik = self._e_step(priors, log_err, t, w, lab, n_t, k)
+            priors, log_err = self._m_step(post, inc_t, n_w, k)
+            post, loglik = self._e_step(priors, log_err, inc)
             self.loss_history_.append(loglik)
             self.n_iter_ = it + 1
             if it and abs(loglik - self.loss_history_[-2]) < self.tol:
                 break
-        priors, log_err = self._m_step(post, t, w, lab, n_w, k)
+        priors, log_err = self._m_step(post, inc_t, n_w, k)
         choice, tie = break_ties(post, label_priority(counts))
         self.probas_ = pd.DataFrame(post, index=tasks, columns=labels)
         self.labels_ = pd.Series(labels[choice], index=tasks, name="agg_label")
         self.priors_ = pd.Series(priors, index=labels, name="prior")
-        err = np.exp(log_err)  # (worker, true, observed)
+        # log_err rows are (worker, observed) cells, columns true labels: crowd-kit's errors_ layout
         idx = pd.MultiIndex.from_product([workers, labels], names=["worker", "label"])
-        self.errors_ = pd.DataFrame(
-            err.transpose(0, 2, 1).reshape(n_w * k, k), index=idx, columns=pd.Index(labels, name="true")
-        )
+        self.errors_ = pd.DataFrame(np.exp(log_err), index=idx, columns=pd.Index(labels, name="true"))
         self.ties_ = pd.Series(tie, index=tasks, name="tie")
         return self
 
     @staticmethod
     def _m_step(
-        post: np.ndarray, t: np.ndarray, w: np.ndarray, lab: np.ndarray, n_w: int, k: int
+        post: np.ndarray, inc_t: sparse.csr_matrix, n_w: int, k: int
     ) -> tuple[np.ndarray, np.ndarray]:
+        """Priors and log P(observed | true) as a (workers·observed) × true matrix."""
         priors = post.mean(axis=0)
-        err = np.empty((n_w, k, k))
-        cell = w * k + lab
-        for true in range(k):  # loop over classes
-            err[:, true, :] = np.bincount(cell, weights=post[t, true], minlength=n_w * k).reshape(n_w, k)
-        err /= np.maximum(err.sum(axis=2, keepdims=True), _EPS)
-        return priors, np.log(np.maximum(err, _EPS))
+        err = np.asarray(inc_t @ post).reshape(n_w, k, k)  # [worker, observed, true]
+        err /= np.maximum(err.sum(axis=1, keepdims=True), _EPS)
+        return priors, np.log(np.maximum(err, _EPS)).reshape(n_w * k, k)
 
     @staticmethod
-    def _e_step(
-        priors: np.ndarray,
-        log_err: np.ndarray,
-        t: np.ndarray,
-        w: np.ndarray,
-        lab: np.ndarray,
-        n_t: int,
-        k: int,
-    ) -> tuple[np.ndarray, float]:
-        logp = np.empty((n_t, k))
-        for true in range(k):  # loop over classes
-            logp[:, true] = np.bincount(t, weights=log_err[w, true, lab], minlength=n_t)
-        logp += np.log(np.maximum(priors, _EPS))
-        norm = logsumexp(logp, axis=1)
-        return np.exp(logp - norm[:, None]), float(norm.sum())
+    def _e_step(priors: np.ndarray, log_err: np.ndarray, inc: sparse.csr_matrix) -> tuple[np.ndarray, float]:
+        logp = np.asarray(inc @ log_err) + np.log(np.maximum(priors, _EPS))
+        top = logp.max(axis=1, keepdims=True)
+        prob = np.exp(logp - top)
+        total = prob.sum(axis=1, keepdims=True)
+        return prob / total, float((top + np.log(total)).sum())
 
     def fit_predict(self, data: pd.DataFrame) -> pd.Series:
         return self.fit(data).labels_

@@ -97,26 +97,36 @@ def _wanted(from_name: str | list[str] | None, names: pd.Index) -> set[str]:
     return set(asked)
 
 
+def _distinct(values: np.ndarray) -> int:
+    """Number of distinct integers (counting when the range is small, else hashing)."""
+    lo, hi = values.min(), values.max()
+    if hi - lo < 50_000_000:
+        return int(np.count_nonzero(np.bincount((values - lo).astype(np.int64))))
+    return len(pd.unique(values))
+
+
 def _latest_annotation(
     ann: pd.Series, task: np.ndarray, annotator: np.ndarray, n_ann: int, keep: np.ndarray, notes: list[str]
 ) -> np.ndarray:
     """Keep only each annotator's latest annotation of a task (highest annotation id)."""
     ids = ann.to_numpy(dtype=np.float64, na_value=np.nan)
-    key = task.astype(np.int64) * max(n_ann, 1) + annotator
     ok = keep & ~np.isnan(ids)
     if not ok.any():
         return np.ones(len(ids), dtype=bool)
-    # fast path: as many distinct annotations as (task, annotator) pairs means nothing is superseded
-    id_codes, _ = encode(ann.iloc[np.flatnonzero(ok)] if not ok.all() else ann, sort=False)
-    n_keys = int((np.bincount(key[ok]) > 0).sum())
-    if int(id_codes.max(initial=-1)) + 1 == n_keys:
+    key = task.astype(np.int64) * max(n_ann, 1) + annotator
+    if _distinct(ids[ok]) == _distinct(key[ok]):  # one annotation per (task, annotator): the usual case
         return np.ones(len(ids), dtype=bool)
-    k, inv = np.unique(key[ok], return_inverse=True)
-    best = np.full(len(k), -np.inf)
-    np.maximum.at(best, inv, ids[ok])
-    if (np.bincount(inv, weights=(ids[ok] != best[inv]).astype(float)) > 0).any():
-        dropped = int((ids[ok] != best[inv]).sum())
-        notes.append(f"{dropped} rows of superseded annotations (same annotator, same task) excluded")
-    out = np.ones(len(ids), dtype=bool)
-    out[np.flatnonzero(ok)] = ids[ok] == best[inv]
-    return out
+    if int(key.max()) < 50_000_000:
+        kc, n_keys = np.where(ok, key, 0), int(key.max()) + 1
+    else:
+        uniq, kc = np.unique(np.where(ok, key, -1), return_inverse=True)
+        n_keys = len(uniq)
+    vals = np.where(ok, ids, -np.inf)
+    best = np.full(n_keys, -np.inf)
+    np.maximum.at(best, kc, vals)
+    stale = ok & (ids < best[kc])
+    if stale.any():
+        notes.append(
+            f"{int(stale.sum())} rows of superseded annotations (same annotator, same task) excluded"
+        )
+    return ~stale

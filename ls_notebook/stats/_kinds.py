@@ -29,6 +29,10 @@ def _key(p: Prepared, rows: np.ndarray) -> np.ndarray:
 def has_repeats(p: Prepared, rows: np.ndarray) -> bool:
     """Whether some annotator has several rows for one task (per-region choices, several items)."""
     key = _key(p, rows)
+    if not len(key):
+        return False
+    if int(key.max()) < 50_000_000:
+        return bool(np.bincount(key).max() > 1)
     return len(pd.unique(key)) < len(key)
 
 

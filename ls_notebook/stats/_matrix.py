@@ -38,6 +38,10 @@ def _factorize(values: Any, categories: Sequence[Any] | None) -> tuple[np.ndarra
                 "add them to categories= or drop those ratings."
             )
         return codes.astype(np.int64), cats
+    if isinstance(values, np.ndarray):
+        fast = _small_int_codes(values)
+        if fast is not None:
+            return fast[0], pd.Index(fast[1])
     try:
         codes, uniques = pd.factorize(values, sort=True)
     except TypeError:  # mixed types that do not sort: keep first-seen order
@@ -266,8 +270,10 @@ def _from_matrix(data: Any, categories: Sequence[Any] | None) -> Ratings:
         present = ~np.asarray(pd.isna(arr), dtype=bool)
     r_idx, u_idx = np.nonzero(present)
     vals = arr[r_idx, u_idx]
-    # drop units nobody rated and keep the rest in column order
-    used_units, u_codes = np.unique(u_idx, return_inverse=True)
+    # drop units nobody rated and keep the rest in column order (counting, not sorting)
+    used = np.bincount(u_idx, minlength=arr.shape[1]) > 0
+    used_units = np.flatnonzero(used)
+    u_codes = (np.cumsum(used) - 1)[u_idx]
     v_codes, cats = _factorize(vals, categories)
     n_r = arr.shape[0]
     raters = pd.RangeIndex(n_r) if rater_index is None else rater_index
@@ -328,6 +334,23 @@ def agreement_weights(kind: Any, n_categories: int, values: np.ndarray | None = 
     return w
 
 
+def _small_int_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Codes of integer-valued numbers in a small range by counting (no hashing, no sort)."""
+    if values.dtype.kind not in "iuf" or not len(values):
+        return None
+    lo, hi = values.min(), values.max()
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi - lo > 4 * len(values) + 1_000:
+        return None
+    ints = values.astype(np.int64) if values.dtype.kind == "f" else values.astype(np.int64, copy=False)
+    if values.dtype.kind == "f" and not np.array_equal(ints, values):
+        return None
+    shifted = ints - int(lo)
+    used = np.bincount(shifted) > 0
+    remap = np.cumsum(used) - 1
+    uniques = np.flatnonzero(used) + lo
+    return remap[shifted], uniques.astype(values.dtype)
+
+
 def encode(values: Any, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
     """Integer codes (``-1`` for missing) and uniques of a Series; Arrow columns use Arrow's hashing."""
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.ArrowDtype):
@@ -335,13 +358,21 @@ def encode(values: Any, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
         import pyarrow.compute as pc
 
         arr = values.array._pa_array  # ChunkedArray, no copy
+        if pa.types.is_integer(arr.type) and arr.null_count == 0:
+            fast = _small_int_codes(arr.to_numpy())
+            if fast is not None:
+                return fast[0], pd.Index(fast[1])
         if not isinstance(arr.type, (pa.ListType, pa.LargeListType)):
             enc = pc.dictionary_encode(arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0))
             codes = enc.indices.to_numpy(zero_copy_only=False)
             if enc.indices.null_count:
                 codes = np.where(enc.indices.is_null().to_numpy(zero_copy_only=False), -1, codes)
             codes = codes.astype(np.int64, copy=False)
-            uniques = pd.Index(enc.dictionary.to_pylist())
+            dictionary = enc.dictionary
+            if pa.types.is_string(dictionary.type) or pa.types.is_large_string(dictionary.type):
+                uniques = pd.Index(np.asarray(dictionary.to_pylist(), dtype=object))
+            else:
+                uniques = pd.Index(dictionary.to_numpy(zero_copy_only=False))
             if sort and len(uniques) > 1:
                 try:
                     order = np.argsort(uniques.to_numpy(), kind="stable")
@@ -352,6 +383,10 @@ def encode(values: Any, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
                 codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
                 uniques = uniques[order]
             return codes, uniques
+    if isinstance(values, np.ndarray):
+        fast = _small_int_codes(values)
+        if fast is not None:
+            return fast[0], pd.Index(fast[1])
     codes, uniques = pd.factorize(values, sort=sort)
     return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
 

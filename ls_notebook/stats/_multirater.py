@@ -14,6 +14,7 @@ handle any number of raters per unit (missing ratings).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 
 import numpy as np
@@ -44,8 +45,20 @@ def _sparse_unit_stats(r: Ratings) -> sparse.csr_matrix:
     return sparse.hstack([*cols, props, sparse.csr_matrix(np.ones((len(m), 1)))], format="csr")
 
 
+_CACHE: weakref.WeakKeyDictionary[Ratings, np.ndarray | sparse.csr_matrix] = weakref.WeakKeyDictionary()
+
+
 def _unit_stats(r: Ratings, w: np.ndarray) -> np.ndarray | sparse.csr_matrix:
     identity = np.array_equal(w, np.eye(len(w)))
+    if identity and r in _CACHE:  # κ, AC1, BP and percent agreement share these statistics
+        return _CACHE[r]
+    out = _compute_unit_stats(r, w, identity)
+    if identity:
+        _CACHE[r] = out
+    return out
+
+
+def _compute_unit_stats(r: Ratings, w: np.ndarray, identity: bool) -> np.ndarray | sparse.csr_matrix:
     if not r.dense_ok and identity:
         return _sparse_unit_stats(r)
     n = r.counts

@@ -26,6 +26,7 @@ def consensus(
     method: str | Any = "majority",
     min_votes: int = 1,
     *,
+    iou: float = 0.5,
     include_cancelled: bool = False,
 ) -> pd.DataFrame:
     """One consensus label per task (and control tag), with its support.
@@ -45,6 +46,8 @@ def consensus(
         the confidence when it has them.
     min_votes : int
         Tasks with fewer votes get no label (``<NA>``).
+    iou : float
+        Image regions: IoU at which two annotators' regions are the same object.
     include_cancelled : bool
         Cancelled annotations are ignored unless this is true.
 
@@ -54,7 +57,10 @@ def consensus(
         ``from_name, task_id, label, confidence, n_votes, tie`` (``tie``: the top labels had equal
         support; the winner is then the label used most overall, then the first sorted). Spans
         (``labels`` results) give one row per consensus span with ``start``/``end``: spans with the
-        same boundaries are votes, kept when most of the task's annotators marked them. Multi-label
+        same boundaries are votes, kept when most of the task's annotators marked them. Rectangles are
+        matched between every pair of annotators (Hungarian, IoU ≥ ``iou``, any label); linked
+        regions form a cluster, kept when most annotators are in it, with the mean box and the majority
+        label (``x, y, width, height``). Multi-label
         choices give the label set (labels separated by ``|``) chosen most often.
 
     Examples
@@ -78,6 +84,9 @@ def consensus(
         kind = KINDS.get(p.types[name].lower(), "")
         if kind == "spans":
             parts.append(_span_consensus(p, rows, min_votes).assign(from_name=name))
+            continue
+        if kind == "regions":
+            parts.append(_region_consensus(p, rows, min_votes, iou).assign(from_name=name))
             continue
         if kind not in ("choices", "rating", "number"):
             continue
@@ -219,3 +228,61 @@ def _span_consensus(p: Prepared, rows: np.ndarray, min_votes: int) -> pd.DataFra
             "end": best["end"].to_numpy(np.int64),
         }
     )
+
+
+def _region_consensus(p: Prepared, rows: np.ndarray, min_votes: int, iou: float) -> pd.DataFrame:
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from ls_notebook.stats._boxes import matched_edges
+
+    sub = p.frame.iloc[rows]
+    geo = ["x", "y", "width", "height"]
+    regions = pd.DataFrame(
+        {
+            "task": p.task[rows],
+            "ann": p.annotator[rows],
+            "label": 0,
+            "name": first_label(sub).to_numpy(dtype=object),
+            **{c: sub[c].to_numpy(np.float64, na_value=np.nan) for c in geo},
+            "rotation": sub["rotation"].to_numpy(np.float64, na_value=0.0) if "rotation" in sub else 0.0,
+            "points": sub["points"].to_numpy(dtype=object) if "points" in sub else None,
+        }
+    ).reset_index(drop=True)
+    n = len(regions)
+    src, dst = [], []
+    annotators = np.unique(regions["ann"].to_numpy())
+    for i, a in enumerate(annotators):  # loop over annotator pairs
+        ra = regions[regions["ann"] == a]
+        for b in annotators[i + 1 :]:
+            rb = regions[regions["ann"] == b]
+            pa_, pb_ = matched_edges(ra, rb, iou)
+            src.append(pa_)
+            dst.append(pb_)
+    s = np.concatenate(src) if src else np.empty(0, np.int64)
+    d = np.concatenate(dst) if dst else np.empty(0, np.int64)
+    _, comp = connected_components(coo_matrix((np.ones(len(s)), (s, d)), shape=(n, n)), directed=False)
+    regions["cluster"] = comp
+    n_ann = p.annotated.sum(axis=1)
+    grouped = regions.groupby("cluster")
+    votes = grouped["ann"].nunique()
+    first_task = grouped["task"].first()
+    means = grouped[geo].mean()
+    label_votes = regions.groupby(["cluster", "name"]).size().rename("v").reset_index()
+    label_votes = label_votes.sort_values(["cluster", "v", "name"], ascending=[True, False, True])
+    tie = label_votes.groupby("cluster")["v"].transform(lambda v: (v == v.max()).sum() > 1)
+    best = label_votes.assign(tie=tie).drop_duplicates("cluster").set_index("cluster")
+    total = n_ann[first_task.to_numpy()]
+    need = np.maximum(min_votes, total // 2 + 1)
+    keep = votes.to_numpy() >= need
+    out = pd.DataFrame(
+        {
+            "task_id": p.tasks.to_numpy()[first_task.to_numpy()],
+            "label": best["name"].reindex(votes.index).to_numpy(dtype=object),
+            "confidence": votes.to_numpy() / total,
+            "n_votes": votes.to_numpy(np.int64),
+            "tie": best["tie"].reindex(votes.index).to_numpy(bool),
+            **{c: means[c].to_numpy() for c in geo},
+        }
+    )
+    return out[keep].reset_index(drop=True)

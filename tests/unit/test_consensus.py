@@ -171,3 +171,23 @@ def test_empty_and_unsupported() -> None:
         list(out.columns) == ["from_name", "task_id", "label", "confidence", "n_votes", "tie"]
         and len(out) == 0
     )
+
+
+def test_box_consensus_clusters_matched_regions() -> None:
+    from ._pull_frames import box
+
+    df = frame(
+        {
+            1: {
+                1: [box(0, 0, 10, 10, "car"), box(50, 50, 5, 5, "person")],
+                2: [box(1, 0, 10, 10, "car")],
+                3: [box(0, 1, 10, 10, "truck"), box(80, 80, 5, 5, "dog")],
+            }
+        }
+    )
+    out = consensus(df)
+    assert len(out) == 1
+    row = out.iloc[0]
+    assert row["label"] == "car" and row["n_votes"] == 3 and not row["tie"]
+    assert row["x"] == pytest.approx(1 / 3) and row["y"] == pytest.approx(1 / 3) and row["width"] == 10
+    assert row["confidence"] == 1.0
