@@ -66,7 +66,7 @@ def start(
     username, password : str, optional
         Admin e-mail and password for a new data dir (generated when omitted).
     timeout : float
-        Seconds to wait for ``/health``; a first start gets 240 s more to create the database.
+        Seconds to wait for ``/health``; a first start gets up to 600 s more to create the database.
     executable : path, optional
         A ``label-studio`` executable from another environment (also ``$LS_NOTEBOOK_SERVER_EXECUTABLE``).
     database : str, optional

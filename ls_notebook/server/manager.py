@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 #: Seconds allowed for ``label-studio init`` on a first start (30-70 s measured on 2 cores).
-INIT_ALLOWANCE = 240.0
+INIT_ALLOWANCE = 600.0
 
 # Variables Label Studio reads (with or without the LABEL_STUDIO_/HEARTEX_ prefix) that would create
 # users or change settings behind our back if the user's environment happens to define them.
