@@ -40,10 +40,11 @@ def test_alpha_matches_krippendorff(seed: int, missing: float, level: str) -> No
     assert ours == pytest.approx(ref, abs=1e-10)
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("seed", range(3))
 def test_alpha_interval_many_distinct_values(seed: int) -> None:
+    # the reference is quadratic in distinct values: keep it small
     rng = np.random.default_rng(seed)
-    data = rng.normal(size=(4, 200)).round(2) + rng.normal(size=200)
+    data = (rng.normal(size=(4, 60)) + rng.normal(size=60)).round(2)
     data[rng.random(data.shape) < 0.2] = np.nan
     ref = krippendorff.alpha(reliability_data=data, level_of_measurement="interval")
     assert krippendorff_alpha(data, "interval") == pytest.approx(ref, abs=1e-9)
