@@ -14,7 +14,8 @@ def make_project(server: Any, config: str, tasks: list[dict[str, Any]], prefix: 
     """Create a uniquely titled project with ``tasks``; return its id."""
     client = server.client
     project = client.projects.create(title=f"{prefix} {uuid.uuid4().hex[:8]}", label_config=config)
-    client.projects.import_tasks(id=project.id, request=tasks)
+    if tasks:
+        client.projects.import_tasks(id=project.id, request=tasks)
     return int(project.id)
 
 
@@ -102,3 +103,38 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     widget(page).screenshot(path=str(path))
     return path
+
+
+def make_image(path: Path, size: tuple[int, int] = (640, 400)) -> Path:
+    """Write a PNG with a few shapes to ``path``."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, (235, 240, 245))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((80, 80, 260, 220), fill=(200, 60, 60))
+    draw.ellipse((360, 120, 520, 300), fill=(60, 120, 200))
+    image.save(path)
+    return path
+
+
+def upload_task(server: Any, project_id: int, path: Path) -> None:
+    """Import a file as a task, as the Label Studio UI's upload does (stored under /data/upload/)."""
+    import httpx
+
+    with path.open("rb") as handle:
+        response = httpx.post(
+            f"{server.url}/api/projects/{project_id}/import",
+            headers={
+                k: v for k, v in server.client._client_wrapper.get_headers().items() if k == "Authorization"
+            },
+            files={"file": (path.name, handle, "image/png")},
+            timeout=60,
+        )
+    response.raise_for_status()
+
+
+def image_box(frame: Any) -> dict[str, float]:
+    """Page coordinates of the image shown in the editor."""
+    image = frame.locator(".konvajs-content").first
+    image.wait_for()
+    return image.bounding_box()

@@ -206,7 +206,9 @@ def page(lab: object, jupyter: Jupyter, request: pytest.FixtureRequest) -> Itera
         (ARTIFACTS / f"FAILED-{request.node.name}.log").write_text("\n".join(log))
 
 
-SETUP_CELL = "import ls_notebook as lsn\nfrom ls_notebook.widgets.labeling import label\nserver = lsn.attach()"
+SETUP_CELL = (
+    "import ls_notebook as lsn\nfrom ls_notebook.widgets.labeling import label\nserver = lsn.attach()"
+)
 
 _RUN_ONLY = """async (src) => {
   const app = window.jupyterapp;
@@ -309,8 +311,10 @@ def notebook(jupyter: Jupyter, page: object) -> Iterator[Callable[..., object]]:
     yield open_and_run
     for name in opened:
         page.evaluate(  # type: ignore[attr-defined]
-            """(name) => { for (const w of Array.from(window.jupyterapp.shell.widgets('main'))) {
-                 if (w.context && w.context.path === name) { w.context.model.dirty = false; w.dispose(); } } }""",
+            """(name) => {
+                 for (const w of Array.from(window.jupyterapp.shell.widgets('main'))) {
+                   if (w.context && w.context.path === name) { w.context.model.dirty = false; w.dispose(); }
+                 } }""",
             name,
         )
     sessions = httpx.get(f"{jupyter.url}/api/sessions?token={jupyter.token}", timeout=10).json()

@@ -11,8 +11,11 @@ import pytest
 from tests.browser._helpers import (
     drag_over_text,
     editor,
+    image_box,
+    make_image,
     make_project,
     screenshot,
+    upload_task,
     user_id,
     wait_annotations,
     wait_state,
@@ -127,3 +130,97 @@ def test_rating(cell, page, ls_server):
     submit(page, frame)
     result = only_result(ls_server, pid)
     assert result[0]["value"]["rating"] == 4
+
+
+IMAGE_CLASSES = """<View>
+  <Image name="image" value="$image"/>
+  <Choices name="kind" toName="image"><Choice value="Shapes"/><Choice value="Empty"/></Choices>
+</View>"""
+
+BBOX = """<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="box" toName="image"><Label value="Red"/><Label value="Blue"/></RectangleLabels>
+</View>"""
+
+POLYGON = """<View>
+  <Image name="image" value="$image"/>
+  <PolygonLabels name="poly" toName="image"><Label value="Red"/></PolygonLabels>
+</View>"""
+
+KEYPOINTS = """<View>
+  <Image name="image" value="$image"/>
+  <KeyPointLabels name="kp" toName="image"><Label value="Center"/></KeyPointLabels>
+</View>"""
+
+
+@pytest.fixture(scope="module")
+def picture(tmp_path_factory):
+    return make_image(tmp_path_factory.mktemp("media") / "shapes.png")
+
+
+def test_image_classification_from_server_upload(cell, page, ls_server, picture):
+    """The image lives on the server (/data/upload/…): the kernel fetches it and sends the bytes."""
+    pid = make_project(ls_server.server, IMAGE_CLASSES, [])
+    upload_task(ls_server.server, pid, picture)
+    frame = open_widget(cell, page, pid)
+    box = image_box(frame)
+    assert box["width"] > 100
+    # The picture arrived as a blob: URL made from the kernel's buffer, not a server URL.
+    src = frame.locator("img").first.get_attribute("src")
+    assert src.startswith("blob:")
+    frame.locator("label", has_text="Shapes").click()
+    screenshot(page, "image-classification")
+    submit(page, frame)
+    assert only_result(ls_server, pid)[0]["value"]["choices"] == ["Shapes"]
+
+
+def test_bounding_box_by_mouse_drag(cell, page, ls_server, picture):
+    pid = make_project(ls_server.server, BBOX, [{"image": str(picture)}])
+    frame = open_widget(cell, page, pid, f", media_roots=[{str(picture.parent)!r}]")
+    frame.locator(".lsf-label", has_text="Red").first.click()
+    box = image_box(frame)
+    x0, y0 = box["x"] + box["width"] * 0.125, box["y"] + box["height"] * 0.2
+    x1, y1 = box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.55
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x1, y1, steps=10)
+    page.mouse.up()
+    screenshot(page, "bounding-box")
+    submit(page, frame)
+    (region,) = only_result(ls_server, pid)
+    value = region["value"]
+    assert region["type"] == "rectanglelabels" and value["rectanglelabels"] == ["Red"]
+    assert value["x"] == pytest.approx(12.5, abs=1.5) and value["y"] == pytest.approx(20, abs=1.5)
+    assert value["width"] == pytest.approx(27.5, abs=2) and value["height"] == pytest.approx(35, abs=2)
+
+
+def test_polygon_by_clicks(cell, page, ls_server, picture):
+    pid = make_project(ls_server.server, POLYGON, [{"image": str(picture)}])
+    frame = open_widget(cell, page, pid, f", media_roots=[{str(picture.parent)!r}]")
+    frame.locator(".lsf-label", has_text="Red").first.click()
+    box = image_box(frame)
+    points = [(0.2, 0.2), (0.4, 0.2), (0.4, 0.5), (0.2, 0.5)]
+    for fx, fy in [*points, points[0]]:  # clicking the first point again closes the polygon
+        page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+        page.wait_for_timeout(150)
+    screenshot(page, "polygon")
+    submit(page, frame)
+    (region,) = only_result(ls_server, pid)
+    assert region["type"] == "polygonlabels" and region["value"]["closed"] is not False
+    got = [tuple(p) for p in region["value"]["points"]]
+    assert len(got) == 4
+    for (gx, gy), (fx, fy) in zip(got, points, strict=True):
+        assert gx == pytest.approx(fx * 100, abs=1.5) and gy == pytest.approx(fy * 100, abs=1.5)
+
+
+def test_keypoint_by_click(cell, page, ls_server, picture):
+    pid = make_project(ls_server.server, KEYPOINTS, [{"image": str(picture)}])
+    frame = open_widget(cell, page, pid, f", media_roots=[{str(picture.parent)!r}]")
+    frame.locator(".lsf-label", has_text="Center").first.click()
+    box = image_box(frame)
+    page.mouse.click(box["x"] + box["width"] * 0.68, box["y"] + box["height"] * 0.525)
+    submit(page, frame)
+    (region,) = only_result(ls_server, pid)
+    assert region["type"] == "keypointlabels"
+    assert region["value"]["x"] == pytest.approx(68, abs=1.5)
+    assert region["value"]["y"] == pytest.approx(52.5, abs=1.5)
