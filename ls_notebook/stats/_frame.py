@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from ls_notebook.errors import DataError
 from ls_notebook.stats._matrix import encode
@@ -20,8 +21,8 @@ class Prepared:
     """The pull frame reduced to what agreement needs.
 
     ``frame`` holds the kept rows; ``task``/``annotator`` are codes into ``tasks``/``annotators``
-    aligned with ``frame``; ``annotated`` is a tasks × annotators boolean matrix of who submitted an
-    annotation (even one with no result for a given control tag).
+    aligned with ``frame``; ``annotated`` is a sparse tasks × annotators boolean matrix of who
+    submitted an annotation (even one with no result for a given control tag).
     """
 
     frame: pd.DataFrame
@@ -29,10 +30,19 @@ class Prepared:
     annotator: np.ndarray
     tasks: pd.Index
     annotators: pd.Index
-    annotated: np.ndarray
+    annotated: sparse.csr_matrix
     groups: dict[str, np.ndarray]
     types: dict[str, str]
     notes: list[str]
+
+    def annotators_per_task(self) -> np.ndarray:
+        """How many annotators submitted an annotation of each task."""
+        return np.asarray(self.annotated.sum(axis=1)).ravel()
+
+    def take(self, rows: np.ndarray, cols: list[str]) -> pd.DataFrame:
+        """Rows ``rows`` (sorted positions) of the columns ``cols`` that exist; no copy for all rows."""
+        frame = self.frame[[c for c in cols if c in self.frame.columns]]
+        return frame if len(rows) == len(frame) else frame.iloc[rows]
 
 
 def _bool(col: pd.Series) -> np.ndarray:
@@ -68,17 +78,20 @@ def prepare(df: pd.DataFrame, from_name: str | list[str] | None, include_cancell
     keep &= (task >= 0) & (annotator >= 0)
     if "annotation_id" in df.columns:
         keep &= _latest_annotation(df["annotation_id"], task, annotator, len(annotators), keep, notes)
-    if not keep.all():
-        df, task, annotator = df.loc[keep], task[keep], annotator[keep]
-    annotated = np.zeros((len(tasks), len(annotators)), dtype=bool)
-    annotated[task, annotator] = True
+    # rows are positions in the caller's frame; dropped rows are simply never referenced (no copy)
+    pairs = (task[keep], annotator[keep])
+    annotated = sparse.csr_matrix(
+        (np.ones(len(pairs[0]), dtype=bool), pairs), shape=(len(tasks), len(annotators)), dtype=bool
+    )
     fn_codes, fn_names = encode(df["from_name"], sort=True)
     wanted = _wanted(from_name, fn_names)
     groups, types = {}, {}
     for i, name in enumerate(fn_names):  # one pass per control tag
         if str(name) not in wanted:
             continue
-        rows = np.flatnonzero(fn_codes == i) if len(fn_names) > 1 else np.flatnonzero(fn_codes == 0)
+        rows = np.flatnonzero((fn_codes == i) & keep)
+        if not len(rows):
+            continue
         groups[str(name)] = rows
         sample = df["type"].iloc[rows[:1000]].dropna()
         types[str(name)] = str(sample.mode().iloc[0]) if len(sample) else ""

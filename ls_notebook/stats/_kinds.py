@@ -37,7 +37,7 @@ def has_repeats(p: Prepared, rows: np.ndarray) -> bool:
 
 
 def single_label_ratings(p: Prepared, rows: np.ndarray) -> Ratings:
-    sub = p.frame.iloc[rows]
+    sub = p.take(rows, ["label", "labels"])
     lab = sub["label"] if "label" in sub.columns and not sub["label"].isna().any() else first_label(sub)
     codes, cats = encode(lab, sort=True)
     ok = codes >= 0
@@ -50,7 +50,7 @@ def label_sets(p: Prepared, rows: np.ndarray) -> tuple[Ratings, pd.Index, np.nda
     Every (task, annotator) gets the union of its labels for this tag. ``None`` if there are more
     than :data:`MAX_SET_LABELS` labels.
     """
-    sub = p.frame.iloc[rows]
+    sub = p.take(rows, ["label", "labels"])
     if "labels" in sub.columns and isinstance(sub["labels"].dtype, pd.ArrowDtype):
         import pyarrow.compute as pc
 
@@ -109,7 +109,7 @@ def masi_distance(masks: np.ndarray) -> np.ndarray:
 
 def numeric_ratings(p: Prepared, rows: np.ndarray) -> tuple[Ratings, bool]:
     """Numbers per (task, annotator): ``number``, else ``value`` parsed; repeats averaged."""
-    sub = p.frame.iloc[rows]
+    sub = p.take(rows, ["number", "value"])
     num = (
         sub["number"].to_numpy(dtype=np.float64, na_value=np.nan)
         if "number" in sub.columns
@@ -136,7 +136,7 @@ def numeric_ratings(p: Prepared, rows: np.ndarray) -> tuple[Ratings, bool]:
 
 def text_ratings(p: Prepared, rows: np.ndarray) -> tuple[Ratings, pd.DataFrame]:
     """Normalised texts per (task, annotator) (several rows are joined by newlines)."""
-    sub = p.frame.iloc[rows]
+    sub = p.take(rows, ["value", "text"])
     col = sub["value"] if "value" in sub.columns else sub.get("text")
     frame = pd.DataFrame({"key": _key(p, rows), "text": col.astype(object).to_numpy()}).dropna()
     joined = frame.groupby("key", sort=False)["text"].agg(lambda t: "\n".join(map(str, t)))

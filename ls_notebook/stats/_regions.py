@@ -35,7 +35,7 @@ def first_label(sub: pd.DataFrame) -> pd.Series:
 
 def region_section(p: Prepared, rows: np.ndarray, kind: str, mode: str, iou: float) -> Section:
     """Pairwise F1 (and mean IoU for image regions) between annotators for one control tag."""
-    sub = p.frame.iloc[rows]
+    sub = p.take(rows, ["label", "labels", "start", "end", "x", "y", "width", "height", "rotation", "points"])
     task, ann = p.task[rows], p.annotator[rows]
     lab_codes, lab_names = encode(first_label(sub).astype("string"), sort=True)
     geo_cols = ["start", "end"] if kind == "spans" else ["x", "y", "width", "height", "rotation", "points"]
@@ -54,7 +54,7 @@ def region_section(p: Prepared, rows: np.ndarray, kind: str, mode: str, iou: flo
         regions = regions.dropna(subset=["start", "end"])
         regions[["start", "end"]] = regions[["start", "end"]].astype(np.int64)
     relevant = np.unique(task)
-    annotated = p.annotated[relevant]
+    annotated = p.annotated[relevant].toarray()  # tasks with regions × annotators
     involved = np.flatnonzero(annotated.any(axis=0))
     n_t = len(p.tasks)
     f1_sum, f1_cnt = np.zeros(n_t), np.zeros(n_t)

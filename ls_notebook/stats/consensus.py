@@ -107,7 +107,7 @@ def consensus(
 def _votes(p: Prepared, rows: np.ndarray, kind: str, tag_type: str) -> pd.DataFrame:
     names = np.asarray(p.annotators, dtype=object)
     if kind in ("rating", "number"):
-        sub = p.frame.iloc[rows]
+        sub = p.take(rows, ["number", "value"])
         label = sub["number"] if "number" in sub.columns else pd.to_numeric(sub["value"], errors="coerce")
         return pd.DataFrame(
             {
@@ -132,7 +132,7 @@ def _votes(p: Prepared, rows: np.ndarray, kind: str, tag_type: str) -> pd.DataFr
                 "label": set_names[r.value],
             }
         )
-    sub = p.frame.iloc[rows]
+    sub = p.take(rows, ["label", "labels"])
     return pd.DataFrame(
         {
             "task": p.tasks.to_numpy()[p.task[rows]],
@@ -189,7 +189,7 @@ def _aggregate(data: pd.DataFrame, method: str | Any, min_votes: int) -> pd.Data
 
 
 def _span_consensus(p: Prepared, rows: np.ndarray, min_votes: int) -> pd.DataFrame:
-    sub = p.frame.iloc[rows]
+    sub = p.take(rows, ["label", "labels", "start", "end", "x", "y", "width", "height", "rotation", "points"])
     spans = pd.DataFrame(
         {
             "task": p.task[rows],
@@ -199,7 +199,7 @@ def _span_consensus(p: Prepared, rows: np.ndarray, min_votes: int) -> pd.DataFra
             "label": first_label(sub).to_numpy(dtype=object),
         }
     ).dropna()
-    n_ann = p.annotated.sum(axis=1)
+    n_ann = p.annotators_per_task()
     votes = spans.drop_duplicates(["task", "ann", "start", "end", "label"])
     by_label = (
         votes.groupby(["task", "start", "end", "label"], sort=True).size().rename("votes").reset_index()
@@ -236,7 +236,7 @@ def _region_consensus(p: Prepared, rows: np.ndarray, min_votes: int, iou: float)
 
     from ls_notebook.stats._boxes import matched_edges
 
-    sub = p.frame.iloc[rows]
+    sub = p.take(rows, ["label", "labels", "start", "end", "x", "y", "width", "height", "rotation", "points"])
     geo = ["x", "y", "width", "height"]
     regions = pd.DataFrame(
         {
@@ -263,7 +263,7 @@ def _region_consensus(p: Prepared, rows: np.ndarray, min_votes: int, iou: float)
     d = np.concatenate(dst) if dst else np.empty(0, np.int64)
     _, comp = connected_components(coo_matrix((np.ones(len(s)), (s, d)), shape=(n, n)), directed=False)
     regions["cluster"] = comp
-    n_ann = p.annotated.sum(axis=1)
+    n_ann = p.annotators_per_task()
     grouped = regions.groupby("cluster")
     votes = grouped["ann"].nunique()
     first_task = grouped["task"].first()
