@@ -274,6 +274,20 @@ class Server:
 
         return StatusCard(self)
 
+    def open(self, path: str = "projects/", height: int = 720) -> Any:
+        """Show the Label Studio web UI (``path``, default the project list) in the output cell.
+
+        For a server started by :func:`ls_notebook.start` the frame is logged in already (the
+        session travels to the browser as a message, never into the saved notebook).
+
+        Examples
+        --------
+        >>> server.open()           # doctest: +SKIP
+        """
+        from ls_notebook.widgets.web_ui import open_ui
+
+        return open_ui(self, path, height=height)
+
     def __repr__(self) -> str:
         mode = f"local, pid {self.pid}" if self.is_local else "attached"
         return f"Server(url={self.url!r}, {mode})"

@@ -209,6 +209,65 @@ class Project:
 
         return export(self, path, format, progress=progress)
 
+    def label(
+        self,
+        tasks: Any = None,
+        annotator: str | None = None,
+        order: str = "queue",
+        height: int | None = None,
+        media_roots: Any = (),
+    ) -> Any:
+        """Label this project's tasks in the notebook with Label Studio's own editor.
+
+        Returns a :class:`~ls_notebook.widgets.labeling.LabelingWidget`: one task at a time, with
+        previous/next, skip, a progress line, predictions as pre-annotations and this annotator's
+        existing annotations for editing. All traffic goes through the kernel (the browser never
+        needs to reach the server); annotations are created as ``annotator``.
+
+        Parameters
+        ----------
+        tasks : None, "unlabeled", list of int or DataFrame, optional
+            Which tasks: all, the annotator's unlabeled ones, task ids, or a DataFrame with a
+            ``task_id`` column or index (e.g. a slice of :meth:`pull`).
+        annotator : str, optional
+            E-mail of the user to label as (default: the API key's user).
+        order : {"queue", "uncertainty", "id"}
+            Task order; ``"queue"`` starts at the first task the annotator has not labeled.
+        height : int, optional
+            Editor height in pixels (default: fit text, fixed for images/audio/video).
+        media_roots : list of str, optional
+            Local folders from which tasks' file paths may be read and sent to the browser.
+
+        Examples
+        --------
+        >>> project.label(tasks="unlabeled", annotator="ann@example.com")   # doctest: +SKIP
+        """
+        from ls_notebook.widgets.labeling import label
+
+        return label(
+            self.server,
+            self.id,
+            tasks=tasks,
+            annotator=annotator,
+            order=order,  # type: ignore[arg-type]
+            height=height,
+            media_roots=media_roots,
+        )
+
+    def open(self, task: int | None = None, height: int = 720) -> Any:
+        """Show the project's page of the Label Studio web UI (data manager, or one task) in the cell.
+
+        For a server started by :func:`ls_notebook.start` the frame is logged in already.
+
+        Examples
+        --------
+        >>> project.open()          # doctest: +SKIP
+        """
+        from ls_notebook.widgets.web_ui import open_ui
+
+        path = f"projects/{self.id}/data" + (f"?task={int(task)}" if task is not None else "")
+        return open_ui(self.server, path, height=height)
+
     def __repr__(self) -> str:
         return f"Project(id={self.id}, title={self.title!r}, server={self.server.url!r})"
 
