@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from ls_notebook._links import PROXY_TEMPLATE_ENV
 from ls_notebook._server import Server
 from ls_notebook.client import check_auth, check_reachable, normalize_url
 from ls_notebook.errors import LabelStudioError, ServerStartError
@@ -21,6 +22,7 @@ from ls_notebook.server import (
 from ls_notebook.server import stop as _stop_info
 from ls_notebook.server._credentials import Credentials
 from ls_notebook.server._info import for_data_dir
+from ls_notebook.server._proxy import hub_prefix, proxy_env, proxy_port
 
 _current: Server | None = None
 
@@ -74,6 +76,11 @@ def start(
     env : mapping, optional
         Extra environment variables for the server process (Label Studio settings).
 
+    Under JupyterHub or Binder (``$JUPYTERHUB_SERVICE_PREFIX`` set) the server listens on the port of
+    the "Label Studio" jupyter-server-proxy entry (``$LS_NOTEBOOK_PROXY_PORT``, default 48080) and its
+    pages live under ``<prefix>label-studio/``, so links open through the Jupyter server; see
+    :mod:`ls_notebook.proxy`.
+
     Returns
     -------
     Server
@@ -93,6 +100,7 @@ def start(
     '1.23.2'
     """
     folder = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
+    port, env = _behind_hub(port, env)
     outcome = launch(
         folder,
         port=port,
@@ -113,6 +121,21 @@ def start(
         )
     assert isinstance(outcome, StartFailed)
     raise ServerStartError(f"{outcome.message} See the log below; fix the cause and call start() again.{log}")
+
+
+def _behind_hub(
+    port: int | None, env: Mapping[str, str] | None
+) -> tuple[int | None, Mapping[str, str] | None]:
+    """Under JupyterHub/Binder, serve the browser through jupyter-server-proxy's ``label-studio`` route.
+
+    The server listens on the proxy port and lives under ``<prefix>label-studio`` (see
+    :mod:`ls_notebook.proxy`); the kernel still talks to it on 127.0.0.1 directly. Outside JupyterHub,
+    or with an explicit other ``port``, nothing changes.
+    """
+    prefix = hub_prefix()
+    if prefix is None or os.environ.get(PROXY_TEMPLATE_ENV) or port not in (None, proxy_port()):
+        return port, env
+    return proxy_port(), {**proxy_env(prefix), **(env or {})}
 
 
 def _server_from(info, creds: Credentials) -> Server:  # type: ignore[no-untyped-def]

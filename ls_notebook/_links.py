@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from ls_notebook.server._proxy import hub_prefix, proxy_port, route_prefix
+
 PROXY_TEMPLATE_ENV = "LS_NOTEBOOK_PROXY_URL"
 
 
@@ -15,7 +17,8 @@ def browser_url(server_url: str, port: int | None, path: str = "") -> str:
     """Return the URL a browser should use for ``path`` on a server.
 
     ``$LS_NOTEBOOK_PROXY_URL`` (e.g. ``https://host/proxy/{port}/``) wins; behind JupyterHub/Binder
-    (``$JUPYTERHUB_SERVICE_PREFIX``) local servers are reached through jupyter-server-proxy at
+    (``$JUPYTERHUB_SERVICE_PREFIX``) local servers are reached through jupyter-server-proxy: at
+    ``<prefix>label-studio/`` for the server on the proxy port (what ``start()`` uses there), else at
     ``<prefix>proxy/<port>/``. Remote servers (``port=None``) keep their own URL.
 
     Examples
@@ -28,7 +31,9 @@ def browser_url(server_url: str, port: int | None, path: str = "") -> str:
         template = os.environ.get(PROXY_TEMPLATE_ENV)
         if template:
             return template.format(port=port).rstrip("/") + "/" + path
-        prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
+        prefix = hub_prefix()
         if prefix:
+            if port == proxy_port():  # the server of the "Label Studio" proxy entry (see ls_notebook.proxy)
+                return f"{route_prefix(prefix)}/{path}"
             return f"{prefix.rstrip('/')}/proxy/{port}/{path}"
     return f"{server_url.rstrip('/')}/{path}"
