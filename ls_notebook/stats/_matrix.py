@@ -238,9 +238,11 @@ def as_ratings(
 
 
 def _from_long(units: Any, raters: Any, values: Any, categories: Sequence[Any] | None) -> Ratings:
-    u_codes, u_index = pd.factorize(units)
-    r_codes, r_index = _factorize(raters, None)
-    v_codes, cats = _factorize(values, categories)
+    u_codes, u_index = encode(units, sort=False)
+    r_codes, r_index = encode(raters, sort=True)
+    v_codes, cats = encode(values, sort=True) if categories is None else _factorize(values, categories)
+    if (u_codes < 0).any() or (r_codes < 0).any():
+        raise DataError("some ratings have no unit or no rater; drop those rows (they cannot be compared).")
     out = Ratings(np.asarray(u_codes, np.int64), r_codes, v_codes, pd.Index(u_index), r_index, cats)
     _check_unique(out)
     return out
@@ -387,7 +389,10 @@ def encode(values: Any, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
         fast = _small_int_codes(values)
         if fast is not None:
             return fast[0], pd.Index(fast[1])
-    codes, uniques = pd.factorize(values, sort=sort)
+    try:
+        codes, uniques = pd.factorize(values, sort=sort)
+    except TypeError:  # mixed types that do not sort: keep first-seen order
+        codes, uniques = pd.factorize(values, sort=False)
     return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
 
 
