@@ -43,15 +43,16 @@ def pairwise_matrices(r: Ratings, with_kappa: bool = True) -> tuple[np.ndarray, 
     kappa = np.full((k, k), np.nan)
     if q <= _KAPPA_MAX_CATEGORIES and u * k <= 20_000_000:
         mat = r.rater_matrix()
-        pres = (mat >= 0).astype(np.float64)
-        overlap = pres.T @ pres
+        dtype = np.float32 if u < 2**24 else np.float64  # counts stay exact
+        pres = (mat >= 0).astype(dtype)
+        overlap = (pres.T @ pres).astype(np.float64)
         agree = np.zeros((k, k))
         pe = np.zeros((k, k))
         for c in range(q):  # loop over categories
-            ind = (mat == c).astype(np.float64)
-            agree += ind.T @ ind
+            ind = (mat == c).astype(dtype)
+            agree += (ind.T @ ind).astype(np.float64)
             if with_kappa:
-                m_c = ind.T @ pres
+                m_c = (ind.T @ pres).astype(np.float64)
                 pe += m_c * m_c.T
     else:
         pres_s = _indicator(r.unit, r.rater, (u, k))
@@ -91,7 +92,9 @@ def _vs_consensus(r: Ratings) -> np.ndarray:
     q = r.n_categories
     top = n.argmax(axis=1)
     first = n.max(axis=1)
-    second = np.partition(n, -2, axis=1)[:, -2] if q > 1 else np.zeros(r.n_units)
+    masked = n.copy()
+    masked[np.arange(r.n_units), top] = -1.0
+    second = masked.max(axis=1) if q > 1 else np.zeros(r.n_units)
     # per unit and value: the best count among the *other* raters if one rater gave that value
     others_max = np.where(
         np.arange(q)[None, :] == top[:, None], np.maximum(first - 1.0, second)[:, None], first[:, None]

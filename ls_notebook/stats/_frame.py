@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -30,10 +31,18 @@ class Prepared:
     annotator: np.ndarray
     tasks: pd.Index
     annotators: pd.Index
-    annotated: sparse.csr_matrix
+    keep: np.ndarray
     groups: dict[str, np.ndarray]
     types: dict[str, str]
     notes: list[str]
+
+    @cached_property
+    def annotated(self) -> sparse.csr_matrix:
+        """Sparse tasks × annotators: who submitted an annotation (built when first needed)."""
+        t, a = self.task[self.keep], self.annotator[self.keep]
+        return sparse.csr_matrix(
+            (np.ones(len(t), dtype=bool), (t, a)), shape=(len(self.tasks), len(self.annotators)), dtype=bool
+        )
 
     def annotators_per_task(self) -> np.ndarray:
         """How many annotators submitted an annotation of each task."""
@@ -79,10 +88,6 @@ def prepare(df: pd.DataFrame, from_name: str | list[str] | None, include_cancell
     if "annotation_id" in df.columns:
         keep &= _latest_annotation(df["annotation_id"], task, annotator, len(annotators), keep, notes)
     # rows are positions in the caller's frame; dropped rows are simply never referenced (no copy)
-    pairs = (task[keep], annotator[keep])
-    annotated = sparse.csr_matrix(
-        (np.ones(len(pairs[0]), dtype=bool), pairs), shape=(len(tasks), len(annotators)), dtype=bool
-    )
     fn_codes, fn_names = encode(df["from_name"], sort=True)
     wanted = _wanted(from_name, fn_names)
     groups, types = {}, {}
@@ -95,7 +100,7 @@ def prepare(df: pd.DataFrame, from_name: str | list[str] | None, include_cancell
         groups[str(name)] = rows
         sample = df["type"].iloc[rows[:1000]].dropna()
         types[str(name)] = str(sample.mode().iloc[0]) if len(sample) else ""
-    return Prepared(df, task, annotator, tasks, annotators, annotated, groups, types, notes)
+    return Prepared(df, task, annotator, tasks, annotators, keep, groups, types, notes)
 
 
 def _wanted(from_name: str | list[str] | None, names: pd.Index) -> set[str]:

@@ -406,7 +406,9 @@ def ratings_from_codes(
 ) -> Ratings:
     """Ratings from global codes, keeping only the units and raters that occur (no sort)."""
     used_u = np.bincount(unit, minlength=len(units)) > 0
-    remap_u = np.cumsum(used_u) - 1
     used_r = np.bincount(rater, minlength=len(raters)) > 0
+    if used_u.all() and used_r.all():  # nothing to drop: no remapping
+        return Ratings(unit, rater, value, units, raters, categories)
+    remap_u = np.cumsum(used_u) - 1
     remap_r = np.cumsum(used_r) - 1
     return Ratings(remap_u[unit], remap_r[rater], value, units[used_u], raters[used_r], categories)

@@ -25,7 +25,9 @@ _FIRST = ["type", "kind", "n_tasks", "n_annotators", "n_annotations"]
 def _with_tag(frame: pd.DataFrame | None, name: str) -> pd.DataFrame | None:
     if frame is None or not len(frame.columns):
         return None
-    return frame.assign(from_name=name)[["from_name", *frame.columns]]
+    frame = frame.copy(deep=False)
+    frame.insert(0, "from_name", name)
+    return frame
 
 
 def _concat(frames: list[pd.DataFrame | None]) -> pd.DataFrame:
@@ -33,7 +35,7 @@ def _concat(frames: list[pd.DataFrame | None]) -> pd.DataFrame:
     if not kept:
         cols = next((list(f.columns) for f in frames if f is not None), ["from_name"])
         return pd.DataFrame(columns=cols)
-    return pd.concat(kept, ignore_index=True)
+    return kept[0] if len(kept) == 1 else pd.concat(kept, ignore_index=True)
 
 
 @dataclass
@@ -113,10 +115,9 @@ class AgreementReport:
             ]
         per_task = _concat([_with_tag(s.per_task, n) for n, s in sections.items()])
         if len(per_task):
-            per_task = per_task.sort_values(
-                "disagreement", ascending=False, na_position="last", kind="stable"
-            )
-            per_task = per_task.reset_index(drop=True)
+            d = per_task["disagreement"].to_numpy(np.float64)
+            order = np.argsort(-np.where(np.isnan(d), -np.inf, d), kind="stable")  # most first, nan last
+            per_task = per_task.take(order).reset_index(drop=True)
         return cls(
             summary=summary,
             pairwise=_concat([_with_tag(s.pairwise, n) for n, s in sections.items()]),
