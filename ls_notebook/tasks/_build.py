@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -97,11 +98,25 @@ def build_tasks(
     li = interface(config)
     if not isinstance(df, pd.DataFrame):
         raise DataError(f"push() takes a pandas DataFrame, got {type(df).__name__}.")
+    if df.shape[1] == 0:
+        raise DataError(
+            "The DataFrame is empty (it has no columns): push a DataFrame with the columns the label "
+            f"config reads ({[v.column for v in data_variables(config)]})."
+        )
+    not_text = [c for c in df.columns if not isinstance(c, str)]
+    if not_text:
+        raise DataError(
+            f"Column names must be text, not {[f'{c!r} ({type(c).__name__})' for c in not_text[:5]]}: "
+            "rename them first, e.g. df.columns = df.columns.map(str)."
+        )
     check_columns(df, config)
     names = [str(c) for c in df.columns]
     dup_names = sorted({n for n in names if names.count(n) > 1})
     if dup_names:
-        raise DataError(f"Duplicate column names {dup_names}: task data needs unique names.")
+        raise DataError(
+            f"Duplicate column names {dup_names}: task data needs unique names. Rename or drop the "
+            "duplicates, e.g. df.loc[:, ~df.columns.duplicated()]."
+        )
     keys = row_keys(df, key)
     simple, skip = _prediction_values(df, predictions)
     columns = {name: column_to_json(df.iloc[:, i], name) for i, name in enumerate(names) if name not in skip}
@@ -122,4 +137,45 @@ def build_tasks(
         if prediction is not None:
             task["predictions"] = [prediction]
         tasks.append(task)
+    check_sizes(tasks, df.index)
     return TaskBatch(tasks=tasks, keys=keys, index=df.index)
+
+
+#: Largest task (as UTF-8 JSON) sent to Label Studio: the editor and data manager load whole tasks.
+MAX_TASK_BYTES = 5 * 2**20
+
+
+def check_sizes(tasks: list[dict[str, Any]], index: pd.Index) -> None:
+    """Raise :class:`DataError` for a task that is not valid UTF-8 JSON or is over :data:`MAX_TASK_BYTES`."""
+    for label, task in zip(index, tasks, strict=True):
+        try:
+            size = len(json.dumps(task["data"], ensure_ascii=False).encode("utf-8"))
+        except UnicodeEncodeError as exc:
+            column = next(
+                (k for k, v in task["data"].items() if isinstance(v, str) and not v.isascii() and _bad(v)),
+                "?",
+            )
+            raise DataError(
+                f"Column {column!r}, row {label!r}: the text is not valid UTF-8 ({exc.reason}, e.g. bytes "
+                "decoded with errors='surrogateescape'). Clean it first, e.g. "
+                "df[col].str.encode('utf-8', 'replace').str.decode('utf-8')."
+            ) from None
+        except RecursionError:
+            raise DataError(
+                f"Row {label!r}: a value is nested deeper than JSON parsers accept. Flatten it, or store "
+                "it as text (json.dumps) in the column."
+            ) from None
+        if size > MAX_TASK_BYTES:
+            raise DataError(
+                f"Row {label!r} is {size / 2**20:.1f} MB of task data, over the {MAX_TASK_BYTES // 2**20} MB "
+                "ls_notebook sends per task (Label Studio loads whole tasks in the editor): store large "
+                "text or media in files and put their path or URL in the column."
+            )
+
+
+def _bad(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

@@ -81,6 +81,11 @@ def to_json_value(value: Any) -> Any:
 
 
 def _unsupported(column: str, label: Any, value: Any) -> DataError:
+    if isinstance(value, bytes | bytearray):
+        return DataError(
+            f"Column {column!r}, row {label!r}: bytes ({value!r:.40}) cannot be stored in a Label Studio "
+            "task (JSON). Decode the column first, e.g. df[col].str.decode('utf-8', errors='replace')."
+        )
     return DataError(
         f"Column {column!r}, row {label!r}: a {type(value).__name__} ({value!r:.60}) cannot be stored in a "
         "Label Studio task (JSON). Convert the column first, e.g. df[col].astype(str)."
@@ -127,4 +132,9 @@ def column_to_json(series: pd.Series, column: str | None = None) -> list[Any]:
             out.append(to_json_value(value))
         except _Unsupported as exc:
             raise _unsupported(name, label, exc.value) from None
+        except RecursionError:
+            raise DataError(
+                f"Column {name!r}, row {label!r}: the value is nested deeper than JSON parsers accept. "
+                "Flatten it, or store it as text (json.dumps) in the column."
+            ) from None
     return out

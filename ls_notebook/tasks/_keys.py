@@ -56,7 +56,10 @@ def row_keys(df: pd.DataFrame, key: str | None = None) -> list[str]:
     values = column_to_json(source, str(source.name))
     nulls = [label for label, v in zip(df.index, values, strict=True) if v is None]
     if nulls:
-        raise DataError(f"{where} has missing values at rows {nulls[:10]}: every row needs a key.")
+        raise DataError(
+            f"{where} has missing values at rows {nulls[:10]}: every row needs a key. Fill them or drop "
+            "those rows (df.dropna(subset=[...])), or choose another key column."
+        )
     return _checked([_as_text(v) for v in values], where, df.index)
 
 

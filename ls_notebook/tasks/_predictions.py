@@ -68,9 +68,15 @@ def _region(control: Any, value: dict[str, Any], index: int) -> dict[str, Any]:
 def _span(li: LabelInterface, item: Sequence[Any], data: Mapping[str, Any], i: int, row: Any) -> dict:
     control = _first(li, ("labels",), "(start, end, label) spans", row)
     start, end, label = item
-    value: dict[str, Any] = {"start": int(start), "end": int(end), "labels": [str(label)]}
     obj = li.get_object(control.to_name[0])
     text = data.get(obj.value_name) if obj.value_is_variable else None
+    size = len(text) if isinstance(text, str) else None
+    if int(start) < 0 or int(end) < int(start) or (size is not None and int(end) > size):
+        raise ConfigError(
+            f"Row {row!r}: span ({start}, {end}, {label!r}) is outside the text (0 <= start <= end <= "
+            f"{size if size is not None else 'its length'}): give character offsets into the row's text."
+        )
+    value: dict[str, Any] = {"start": int(start), "end": int(end), "labels": [str(label)]}
     if isinstance(text, str):
         value["text"] = text[int(start) : int(end)]
     return _region(control, value, i)
@@ -174,5 +180,9 @@ def to_prediction(
         prediction["model_version"] = str(model_version)
     errors = li.validate_prediction(prediction, return_errors=True)
     if errors:
-        raise ConfigError(f"Row {row!r}: the prediction does not fit the label config: {'; '.join(errors)}")
+        controls = [c.name for c in li.controls]
+        raise ConfigError(
+            f"Row {row!r}: the prediction does not fit the label config: {'; '.join(errors)}. Fix the "
+            f"prediction to use the config's control tags {controls} and their labels."
+        )
     return prediction
