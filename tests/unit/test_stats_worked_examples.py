@@ -157,3 +157,25 @@ def test_long_frame_equals_matrix() -> None:
     renamed = long.rename(columns={"unit": "task_id", "rater": "annotator", "value": "number"})
     got = fleiss_kappa(renamed, unit="task_id", rater="annotator", value="number")
     assert got == pytest.approx(float(fleiss_kappa(KRIPP_2011)))
+
+
+def test_ac2_and_weighted_fleiss_by_the_handbook_formulas() -> None:
+    # Gwet's handbook, ch. 2-3, written out with explicit loops over the Krippendorff table
+    data = KRIPP_2011
+    cats = [1.0, 2.0, 3.0, 4.0, 5.0]
+    q = len(cats)
+    w = np.array([[1 - abs(k - j) / (q - 1) for j in range(q)] for k in range(q)])  # linear weights
+    units = [col[~np.isnan(col)] for col in data.T]
+    r_ik = np.array([[np.sum(u == c) for c in cats] for u in units], dtype=float)
+    r_i = r_ik.sum(axis=1)
+    star = r_ik @ w
+    two = r_i >= 2
+    pa = np.mean([(r_ik[i] * (star[i] - 1)).sum() / (r_i[i] * (r_i[i] - 1)) for i in np.flatnonzero(two)])
+    pi = (r_ik / r_i[:, None]).mean(axis=0)
+    pe_ac2 = w.sum() / (q * (q - 1)) * (pi * (1 - pi)).sum()
+    pe_fleiss = (w * np.outer(pi, pi)).sum()
+    assert gwet_ac2(data, weights="linear") == pytest.approx((pa - pe_ac2) / (1 - pe_ac2), abs=1e-12)
+    assert fleiss_kappa(data, weights="linear") == pytest.approx(
+        (pa - pe_fleiss) / (1 - pe_fleiss), abs=1e-12
+    )
+    assert percent_agreement(data, weights="linear") == pytest.approx(pa, abs=1e-12)
