@@ -263,6 +263,12 @@ def _open(page: object, name: str) -> None:
     page.evaluate(  # type: ignore[attr-defined]
         "(path) => window.jupyterapp.commands.execute('docmanager:open', {path})", name
     )
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "(name) => { const w = window.jupyterapp.shell.currentWidget;"
+        " return w && w.context && w.context.path === name; }",
+        arg=name,
+        timeout=60_000,
+    )
     wait_idle(page)
 
 
