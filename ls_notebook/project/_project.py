@@ -6,7 +6,6 @@ Methods are thin: the work lives in small modules next to this one (push, pull, 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,9 +16,9 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from ls_notebook._server import Server
-    from ls_notebook.model import ModelServer
+    from ls_notebook._users import User
+    from ls_notebook.loop import PrelabelResult, Watcher
     from ls_notebook.project._push import PushResult
-    from ls_notebook.storage import Storage
     from ls_notebook.tasks._build import Predictions
 
 
@@ -271,51 +270,173 @@ class Project:
         path = f"projects/{self.id}/data" + (f"?task={int(task)}" if task is not None else "")
         return open_ui(self.server, path, height=height)
 
-    # -- model in the loop and object storage (logic in ls_notebook.model, ls_notebook.storage) --------
-    def serve_model(self, model: Any, train: Callable[..., Any] | None = None, **options: Any) -> ModelServer:
-        """Serve ``model`` from this kernel as the project's ML backend, and register it.
+    # -- continuous labeling loop (logic in ls_notebook.loop) ------------------------------------------
+    def prelabel(
+        self,
+        model: Any,
+        rows: Any = None,
+        batch_size: int = 500,
+        model_version: str | None = None,
+        features: str | list[str] | None = None,
+        progress: bool = True,
+    ) -> PrelabelResult:
+        """Run ``model`` in the kernel over tasks and upload its outputs as predictions with scores.
 
-        Label Studio then asks the kernel for predictions when a task without one opens (in its UI
-        or the inline editor) and on :meth:`ModelServer.retrieve`. ``model`` is a callable or has
-        ``predict`` / ``predict_proba`` (scikit-learn style); it gets a batch of tasks (the one data
-        field the config reads, else a DataFrame) and returns one prediction per task in the forms
-        ``push(predictions=...)`` accepts. ``train(new_labels)`` runs in a worker thread after
-        annotations are submitted, with the pulled DataFrame of labels not trained on yet; it may
-        return a new model or a version string, and the version moves on (``v1`` → ``v2``).
+        Tasks that already have a prediction of this ``model_version`` are skipped, so calling it
+        again after a :meth:`sync` pre-labels only the new tasks.
 
-        Options: ``model_version`` (default ``model.model_version`` or ``"v1"``), ``features`` (a data
-        field, ``"frame"`` or a callable building the model's input), ``host``/``port`` (default
-        127.0.0.1 and a free port), ``timeout`` (seconds Label Studio waits for a prediction).
-        Backends left registered by a dead kernel are removed first.
+        Parameters
+        ----------
+        model : callable or estimator
+            An object with ``predict_proba`` and ``classes_`` (scikit-learn classifiers and pipelines:
+            the most probable class becomes the choice, its probability the score), or with
+            ``predict`` (no score), or a callable ``data -> predictions`` returning one prediction
+            per task in the simple forms of :mod:`ls_notebook.tasks` (``{"result": ..., "score": s}``
+            adds a score).
+        rows : optional
+            Which tasks: ``None`` (all), task ids, or a DataFrame with a ``task_id`` column (e.g. the
+            result of :meth:`sync`).
+        batch_size : int
+            Tasks per model call and per upload.
+        model_version : str, optional
+            Stored with the predictions; default ``model.model_version`` or the model's name.
+        features : str or list of str, optional
+            Task data field(s) given to the model; default the field the config reads (a Series), or
+            all fields it reads (a DataFrame).
+        progress : bool
+            Show a progress bar.
+
+        Returns
+        -------
+        PrelabelResult
+            ``created``, ``skipped``, ``model_version`` and ``scores`` (per task id).
 
         Examples
         --------
-        >>> ms = project.serve_model(pipeline, train=lambda df: pipeline.fit(df["text"], df["label"]))
+        >>> from sklearn.pipeline import make_pipeline                         # doctest: +SKIP
+        >>> model = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(texts, labels)
         ... # doctest: +SKIP
-        >>> ms.stop()                                                     # doctest: +SKIP
+        >>> project.prelabel(model, model_version="round-1")                   # doctest: +SKIP
+        PrelabelResult(created=180, skipped=0, model_version='round-1')
         """
-        from ls_notebook.model import ModelServer
+        from ls_notebook.loop import prelabel
 
-        return ModelServer(self, model, train, **options).start()
+        return prelabel(self, model, rows, batch_size, model_version, features, progress)
 
-    def connect_storage(self, uri: str, **options: Any) -> Storage:
-        """Connect a bucket as a source of tasks (default) or, with ``target=True``, of exports.
+    def sync(
+        self,
+        df: pd.DataFrame,
+        key: str | None = None,
+        predictions: Predictions = None,
+        model_version: str | None = None,
+        batch_size: int = 1000,
+        progress: bool = True,
+    ) -> pd.DataFrame:
+        """Push only the rows of ``df`` that the project does not have yet; return them with ``task_id``.
 
-        ``uri`` is ``s3://bucket/prefix`` (AWS or an S3-compatible ``endpoint_url=``), ``gs://...`` or
-        ``azure-blob://container/prefix``. Credentials come from the environment / boto3 profile
-        (``profile=``) and go to the server only: the notebook, the returned object and its repr never
-        hold them. A source is synced right away (``sync=False`` to skip) with a progress bar; see
-        :func:`ls_notebook.storage.connect` for every option.
+        Rows are recognised by their push key (``key`` column, or the index), as in :meth:`push`:
+        call ``sync`` whenever the frame grows and only the new rows are sent.
 
         Examples
         --------
-        >>> images = project.connect_storage("s3://bucket/images", pattern=r".*\\.jpg")  # doctest: +SKIP
-        >>> out = project.connect_storage("s3://bucket/labels", target=True)            # doctest: +SKIP
-        >>> out.sync()                                                                   # doctest: +SKIP
+        >>> added = project.sync(df, key="id")                                 # doctest: +SKIP
+        >>> len(added), added["task_id"].notna().all()                         # doctest: +SKIP
+        (20, True)
         """
-        from ls_notebook.storage import connect
+        from ls_notebook.loop import sync
 
-        return connect(self, uri, **options)
+        return sync(self, df, key, predictions, model_version, batch_size, progress)
+
+    def watch(
+        self,
+        callback: Any = None,
+        interval: float = 5.0,
+        min_new: int = 1,
+        timeout: float | None = None,
+        max_batches: int | None = None,
+        since: object = "now",
+        progress: bool = True,
+    ) -> Watcher:
+        """Watch for new annotations: iterate over the returned watcher, or pass a ``callback``.
+
+        Each batch is a long DataFrame (:meth:`pull` schema) of the annotations created or updated
+        since the previous batch, handed out once at least ``min_new`` of them arrived. Polls every
+        ``interval`` seconds; stops after ``timeout`` seconds, ``max_batches`` batches,
+        ``watcher.stop()`` or an interrupt. ``since="now"`` ignores the annotations already there
+        (``None``: deliver them too). With ``callback`` the watcher runs in a background thread and
+        calls ``callback(batch)``. A status line in the notebook shows what it is doing.
+
+        Examples
+        --------
+        >>> for batch in project.watch(min_new=20, timeout=3600):              # doctest: +SKIP
+        ...     retrain(project.pull())
+        >>> watcher = project.watch(callback=lambda b: print(len(b)))          # doctest: +SKIP
+        >>> watcher.stop()                                                     # doctest: +SKIP
+        """
+        from ls_notebook.loop import watch
+
+        return watch(self, callback, interval, min_new, timeout, max_batches, since, progress)
+
+    def queue(self, model_version: str | None = None, include_labeled: bool = False) -> pd.DataFrame:
+        """Tasks ordered from least to most confident prediction, for active learning.
+
+        Columns ``task_id``, ``key``, ``score`` (lowest prediction score of ``model_version``, default
+        the most recent version), ``prediction`` and ``model_version``; tasks without a scored
+        prediction come last. Labeled tasks are left out unless ``include_labeled``. Give it to the
+        inline editor to label the least confident tasks first, and see
+        :meth:`use_uncertainty_sampling` for Label Studio's own queue.
+
+        Examples
+        --------
+        >>> project.queue().head(3)                                            # doctest: +SKIP
+        """
+        from ls_notebook.loop import queue
+
+        return queue(self, model_version, include_labeled)
+
+    def use_uncertainty_sampling(self, model_version: str | None = None, enabled: bool = True) -> str:
+        """Make Label Studio's label stream serve the least confident tasks first; return the version.
+
+        Sets the project's sampling to "Uncertainty sampling" with ``model_version`` (default: the most
+        recent version among its predictions) as the active version; ``enabled=False`` restores
+        sequential sampling.
+
+        Examples
+        --------
+        >>> project.use_uncertainty_sampling()                                 # doctest: +SKIP
+        'round-1'
+        """
+        from ls_notebook.loop import use_uncertainty_sampling
+
+        return use_uncertainty_sampling(self, model_version, enabled)
+
+    def annotate(
+        self,
+        labels: Any,
+        annotator: User | None = None,
+        lead_time: float | None = None,
+        ground_truth: bool = False,
+    ) -> int:
+        """Create annotations from labels given in code; return how many were created.
+
+        ``labels`` maps task ids to labels in the simple forms of :mod:`ls_notebook.tasks` (a choice,
+        ``[(start, end, label)]`` spans, ``[(x, y, w, h, label)]`` boxes...): a dict, a Series indexed
+        by task id, or a frame with ``task_id`` and ``label`` columns. The annotations are made on
+        behalf of ``annotator`` (a :class:`~ls_notebook.User` from :meth:`Server.create_user`; default
+        the API key's user); tasks that annotator already annotated are skipped. Use it to import
+        labels made elsewhere, or — as the workflow notebooks do in unattended runs — to stand in
+        for people's clicks. ``ground_truth=True`` marks the annotations as ground truth (e.g.
+        consensus labels written back by a reviewer).
+
+        Examples
+        --------
+        >>> ann = server.create_user("ann@example.org")                        # doctest: +SKIP
+        >>> project.annotate({101: "positive", 102: "negative"}, annotator=ann)  # doctest: +SKIP
+        2
+        """
+        from ls_notebook.loop import annotate
+
+        return annotate(self, labels, annotator, lead_time, ground_truth)
 
     def __repr__(self) -> str:
         return f"Project(id={self.id}, title={self.title!r}, server={self.server.url!r})"

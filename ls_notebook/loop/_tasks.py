@@ -1,0 +1,38 @@
+"""Tasks with their predictions and annotations, from a local server's database or the API."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from ls_notebook.project import _sqlite
+from ls_notebook.project._fetch import iter_tasks
+
+if TYPE_CHECKING:
+    from ls_notebook.project._project import Project
+
+__all__ = ["read_tasks", "was_labeled"]
+
+
+def _decoded(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def read_tasks(project: Project) -> list[dict[str, Any]]:
+    """Return every task of ``project`` as ``{id, data, meta, annotations, predictions}`` dicts.
+
+    A local SQLite server is read directly (read-only); any other server through ``/api/tasks``.
+    Prediction ``result`` and task ``meta`` are decoded from JSON when stored as text.
+    """
+    db = _sqlite.database_of(project.server)
+    tasks = _sqlite.read_tasks(db, project.id)[0] if db is not None else list(iter_tasks(project))
+    for task in tasks:
+        task["meta"] = _decoded(task.get("meta")) or {}
+        for prediction in task.get("predictions") or []:
+            prediction["result"] = _decoded(prediction.get("result")) or []
+    return tasks
+
+
+def was_labeled(task: dict[str, Any]) -> bool:
+    """True when the task has at least one submitted (not skipped) annotation."""
+    return any(not a.get("was_cancelled") for a in task.get("annotations") or [])
