@@ -107,3 +107,22 @@ def test_arrow_and_numpy_long_frames_agree() -> None:
     assert krippendorff_alpha(plain) == pytest.approx(ref, abs=1e-10)
     assert krippendorff_alpha(arrow) == pytest.approx(ref, abs=1e-10)
     assert list(as_ratings(arrow).categories) == ["mixed", "neg", "neu", "pos"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("weights", ["identity", "linear", "quadratic"])
+def test_gwet_family_matches_irrcac_when_installed(seed: int, weights: str) -> None:
+    # irrCAC (Python) pins pandas < 3; under pandas 3 it counts NaN as a category unless the
+    # categories are given, so they are passed explicitly.
+    raw = pytest.importorskip("irrCAC.raw")
+    from ls_notebook.stats import brennan_prediger, gwet_ac2, percent_agreement
+
+    data = _ratings(seed, raters=4, units=80, q=4, missing=0.25) + 1.0
+    frame = pd.DataFrame(data.T)
+    cac = raw.CAC(frame, weights=weights, categories=[1.0, 2.0, 3.0, 4.0])
+    w = None if weights == "identity" else weights
+    ours_ac = gwet_ac2(data, weights=w if w else np.eye(4))
+    assert ours_ac == pytest.approx(cac.gwet()["est"]["coefficient_value"], abs=1e-5)
+    assert fleiss_kappa(data, weights=w) == pytest.approx(cac.fleiss()["est"]["coefficient_value"], abs=1e-5)
+    assert brennan_prediger(data, weights=w) == pytest.approx(cac.bp()["est"]["coefficient_value"], abs=1e-5)
+    assert percent_agreement(data, weights=w) == pytest.approx(cac.gwet()["est"]["pa"], abs=1e-5)

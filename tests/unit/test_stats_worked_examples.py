@@ -133,8 +133,10 @@ def test_gwet_paradox_example() -> None:
 
 
 def test_krippendorff_2011_gwet_family() -> None:
-    # Gwet's handbook reuses this table (irrCAC `cac.raw4raters`): AC1 0.7754, BP 0.7727, p_a 0.8182
+    # Gwet's handbook reuses this table (irrCAC `raw_4raters`); irrCAC's documentation prints
+    # AC1 0.77544 (p_e 0.19032), Fleiss 0.76117 (p_e 0.23872), p_a 0.81818; BP = (p_a - 1/5) / (4/5)
     assert gwet_ac1(KRIPP_2011) == pytest.approx(0.77544, abs=1e-4)
+    assert fleiss_kappa(KRIPP_2011) == pytest.approx(0.76117, abs=1e-4)
     assert brennan_prediger(KRIPP_2011) == pytest.approx(0.77273, abs=1e-4)
     assert percent_agreement(KRIPP_2011) == pytest.approx(0.81818, abs=1e-4)
 
