@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["cache_dir", "cached_table"]
 
-MARGIN = timedelta(seconds=2)
+MARGIN = timedelta(milliseconds=10)
 FORMAT = 1
 
 
