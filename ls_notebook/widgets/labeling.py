@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -95,6 +96,8 @@ class LabelingSession:
             rows.sort(key=lambda r: r["id"])
         elif order != "queue":
             raise ValueError(f"order must be 'queue', 'uncertainty' or 'id', not {order!r}")
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lsn-prefetch")
+        self._prefetched: dict[int, Future[tuple[dict[str, Any], list[tuple[str, str]], list[bytes]]]] = {}
         self.task_ids = [r["id"] for r in rows]
         self.labeled = {r["id"] for r in rows if r["mine"]}
         self.index = 0
@@ -157,11 +160,8 @@ class LabelingSession:
             "predictions": predictions,
         }
 
-    def message(self) -> tuple[dict[str, Any], list[bytes]]:
-        """The message showing the current task in the widget, and its media buffers."""
-        if not self.task_ids:
-            return self._done("This project has no tasks to label"), []
-        task = self.task(self.task_ids[self.index])
+    def _load(self, task_id: int) -> tuple[dict[str, Any], list[tuple[str, str]], list[bytes]]:
+        task = self.task(task_id)
         described, buffers = fetch_media(
             task["data"],
             self._media_keys,
@@ -169,6 +169,37 @@ class LabelingSession:
             self.client._client_wrapper.get_headers(),
             self.media_roots,
         )
+        return task, described, buffers
+
+    def _prefetch(self, task_id: int) -> None:
+        if task_id not in self._prefetched:
+            self._prefetched[task_id] = self._pool.submit(self._load, task_id)
+
+    def _take(self, task_id: int) -> tuple[dict[str, Any], list[tuple[str, str]], list[bytes]]:
+        future = self._prefetched.pop(task_id, None)
+        if future is not None and not future.cancelled() and future.exception() is None:
+            return future.result()
+        return self._load(task_id)  # not prefetched, or failed: load here so errors reach the widget
+
+    def forget(self, task_id: int) -> None:
+        """Drop a prefetched copy of ``task_id`` (its annotations changed)."""
+        future = self._prefetched.pop(int(task_id), None)
+        if future is not None:
+            future.cancel()
+
+    def message(self) -> tuple[dict[str, Any], list[bytes]]:
+        """The message showing the current task in the widget, and its media buffers.
+
+        The tasks the user is likely to open next (the next one, and the next unlabeled one) are
+        fetched in a background thread meanwhile, so that moving on does not wait for the server.
+        """
+        if not self.task_ids:
+            return self._done("This project has no tasks to label"), []
+        task, described, buffers = self._take(self.task_ids[self.index])
+        following = [self.task_ids[i] for i in (self.index + 1,) if i < self.total]
+        following += [t for t in self.task_ids[self.index + 1 :] if t not in self.labeled][:1]
+        for task_id in dict.fromkeys(following):
+            self._prefetch(task_id)
         msg = {
             "type": "task",
             "task": task,
@@ -211,12 +242,17 @@ class LabelingSession:
                 was_cancelled=False,
             )
         self.labeled.add(int(task_id))
+        self.forget(task_id)
         return int(created.id)
 
     def update(self, annotation_id: int, result: list[dict[str, Any]], lead_time: float | None = None) -> int:
         """Replace the result of an existing annotation; return its id."""
         with self._errors(f"updating annotation {annotation_id}"):
-            self.client.annotations.update(id=int(annotation_id), result=result, lead_time=lead_time)
+            updated = self.client.annotations.update(
+                id=int(annotation_id), result=result, lead_time=lead_time
+            )
+        if getattr(updated, "task", None) is not None:
+            self.forget(int(updated.task))
         return int(annotation_id)
 
     def skip(self, task_id: int) -> int:
@@ -225,6 +261,7 @@ class LabelingSession:
             created = self.client.annotations.create(
                 id=int(task_id), result=[], completed_by=self.user["id"], was_cancelled=True
             )
+        self.forget(task_id)
         return int(created.id)
 
 
