@@ -144,7 +144,8 @@ class Backend:
                 (r"/webhook/?", _Route, route(h.webhook)),
                 (r"/train/?", _Route, route(lambda b: h.webhook({"action": "START_TRAINING", **b}))),
                 (r"/versions/?", _Route, route(lambda _b: h.versions())),
-            ]
+            ],
+            log_function=lambda _handler: None,  # no access log in the notebook's output
         )
 
     async def _offload(self, fn: Callable[[dict[str, Any]], dict[str, Any]], body: dict[str, Any]) -> Any:
