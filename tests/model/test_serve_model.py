@@ -216,3 +216,16 @@ def test_dead_backend_of_a_restarted_kernel_is_replaced(project: lsn.Project) ->
         assert [b.url for b in _backends(project)] == [again.url]
         again.stop()
     assert _backends(project) == []
+
+
+def test_inline_editor_gets_the_models_preannotation(project: lsn.Project) -> None:
+    """The kernel side of the inline widget opens a task: the server asks the kernel's model."""
+    from ls_notebook.widgets.labeling import LabelingSession
+
+    with project.serve_model(_pipeline(), model_version="pre-1"):
+        session = LabelingSession(project.server.client, project.server.url, project.id, order="id")
+        message, _ = session.message()
+        [prediction] = message["task"]["predictions"]
+        assert prediction["model_version"] == "pre-1"
+        assert prediction["result"][0]["value"] == {"choices": ["pos"]}
+        assert prediction["score"] > 0.5

@@ -124,3 +124,17 @@ def test_annotations_exported_to_target_bucket(server: lsn.Server, s3, s3_endpoi
     got = sorted((e["task"]["data"]["image"], e["result"][0]["value"]["choices"][0]) for e in exported)
     want = sorted((t["data"]["image"], t["data"]["image"].rsplit("/", 1)[1][:-4]) for t in tasks[:2])
     assert got == want
+
+
+def test_inline_editor_gets_media_bytes_from_the_bucket(server: lsn.Server, s3, s3_endpoint: str) -> None:  # type: ignore[no-untyped-def]
+    """The kernel side of the inline widget sends the image bytes: the browser needs no credentials."""
+    from ls_notebook.widgets.labeling import LabelingSession
+
+    bucket = _bucket(s3, "widget")
+    project = _project(server)
+    project.connect_storage(f"s3://{bucket}/images", endpoint_url=s3_endpoint, progress=False)
+    first = _tasks(project)[0]["data"]["image"]
+    session = LabelingSession(server.client, server.url, project.id, order="id")
+    message, buffers = session.message()
+    assert [tuple(m) for m in message["media"]] == [("image", "image/png")]
+    assert buffers[0] == _png(first.rsplit("/", 1)[1][:-4])
