@@ -12,11 +12,13 @@ from label_studio_sdk import LabelStudio
 from ls_notebook import _users
 from ls_notebook._links import browser_url
 from ls_notebook.client import api_errors
+from ls_notebook.configs import validate as validate_config
 from ls_notebook.errors import LabelStudioError, ProjectError
 from ls_notebook.project import Project
 from ls_notebook.server import ServerInfo
 from ls_notebook.server import manager as _manager
 from ls_notebook.server._files import SQLITE_FILE
+from ls_notebook.server._info import for_data_dir
 from ls_notebook.server._net import healthy
 
 
@@ -47,7 +49,7 @@ class Server:
         user: dict[str, Any] | None = None,
         version: str | None = None,
     ) -> None:
-        self.url = url.rstrip("/")
+        self._url = url.rstrip("/")
         self.__api_key = api_key
         self._info = info
         self._user = user or {}
@@ -56,10 +58,34 @@ class Server:
 
     # -- identity -------------------------------------------------------------------------------------
     @property
+    def url(self) -> str:
+        """The server's URL as the kernel reaches it (a local server's follows it across restarts)."""
+        self._follow_restart()
+        return self._url
+
+    def _follow_restart(self) -> None:
+        """Adopt the new port and pid of a local server restarted on the same data dir.
+
+        When the recorded process is gone and the data dir's info file names a live server (started
+        again by ``ls_notebook.start()`` in this or another kernel), this object (and every
+        ``Project`` holding it) talks to that one from now on. A server that is not running again is
+        left as it is, so the next request fails with an error saying how to restart it.
+        """
+        info = self._info
+        if info is None or info.process() is not None:
+            return
+        fresh = for_data_dir(Path(info.data_dir))
+        if fresh is None or fresh.pid == info.pid:
+            return
+        self._info, self._url, self._client = fresh, fresh.url.rstrip("/"), None
+        self._version = fresh.version or self._version
+
+    @property
     def client(self) -> LabelStudio:
         """The ``label_studio_sdk.LabelStudio`` client, authenticated with this server's key."""
+        url = self.url
         if self._client is None:
-            self._client = LabelStudio(base_url=self.url, api_key=self.__api_key, timeout=120)
+            self._client = LabelStudio(base_url=url, api_key=self.__api_key, timeout=120)
         return self._client
 
     def _auth_headers(self) -> dict[str, str]:
@@ -79,11 +105,13 @@ class Server:
     @property
     def pid(self) -> int | None:
         """Process id of a local server."""
+        self._follow_restart()
         return self._info.pid if self._info else None
 
     @property
     def port(self) -> int | None:
         """Port of a local server on 127.0.0.1."""
+        self._follow_restart()
         return self._info.port if self._info else None
 
     @property
@@ -157,6 +185,8 @@ class Server:
             The title matches several projects, the project does not exist and no config was given,
             or the stored config differs from ``config``.
         """
+        if config is not None:
+            validate_config(config)  # a one-line ConfigError before anything reaches the server
         if id is not None:
             project = Project(self, id)
             project.refresh()
@@ -244,6 +274,7 @@ class Server:
             )
         from ls_notebook import _api
 
+        self._follow_restart()
         _api._forget(self)
         return _manager.stop(self._info)
 

@@ -19,12 +19,25 @@ _clients: dict[int, httpx.Client] = {}
 
 def _client(server: Server) -> httpx.Client:
     client = _clients.get(id(server))
+    if client is not None and str(client.base_url).rstrip("/") != server.url:  # a restarted local server
+        client.close()
+        client = None
     if client is None or client.is_closed:
         client = httpx.Client(
             base_url=server.url, headers=server._auth_headers(), timeout=600.0, trust_env=False
         )
         _clients[id(server)] = client
     return client
+
+
+def _detail(resp: httpx.Response) -> str:
+    """The server's explanation on one line (its ``detail`` field when it sent JSON)."""
+    try:
+        body = resp.json()
+    except ValueError:
+        body = None
+    text = str(body.get("detail") or body) if isinstance(body, dict) else resp.text
+    return " ".join(text.split())[:300] or "no detail"
 
 
 def request(
@@ -41,8 +54,11 @@ def request(
     """
     with api_errors(doing, server.url):
         resp = _client(server).request(method, path, **kwargs)
+    if resp.status_code >= 500:
+        raise LabelStudioError(
+            f"Label Studio failed while {doing} (HTTP {resp.status_code}: {_detail(resp)}). Retry; if it "
+            "persists, look at the server's log (server.log in the data dir of a local server)."
+        )
     if resp.status_code >= 400:
-        detail = resp.text[:500]
-        kind = refused if resp.status_code < 500 else LabelStudioError
-        raise kind(f"Label Studio answered HTTP {resp.status_code} while {doing}: {detail}")
+        raise refused(f"Label Studio answered HTTP {resp.status_code} while {doing}: {_detail(resp)}")
     return resp.json() if resp.content else None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ls_notebook.errors import ServerStartError
+from ls_notebook.server._files import DATABASE_FILE, read_json, write_private_json
 
 
 def database_env(database: str | None) -> dict[str, str]:
@@ -47,3 +49,29 @@ def kind_of(database: str | None) -> str:
     host = parts.hostname or ""
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+def remember(data_dir: Path, database: str | None) -> None:
+    """Record in ``data_dir`` (0600: the URL may hold a password) which database it was created with."""
+    write_private_json(data_dir / DATABASE_FILE, {"database": database or "sqlite"})
+
+
+def resolve(data_dir: Path, database: str | None) -> str | None:
+    """Return the database to start ``data_dir`` with: ``database``, or the one it was created with.
+
+    A restart with ``start(data_dir=...)`` alone keeps using the data dir's PostgreSQL database; asking
+    for another database than the one the data dir was created with raises (its credentials and
+    API key live in that database).
+    """
+    stored = (read_json(data_dir / DATABASE_FILE) or {}).get("database")
+    if not isinstance(stored, str):
+        return database
+    wanted = database or None
+    if wanted is None:
+        return None if stored == "sqlite" else stored
+    if (stored == "sqlite" and wanted != "sqlite") or (stored != "sqlite" and wanted != stored):
+        raise ServerStartError(
+            f"The data dir {data_dir} was created with the database {kind_of(stored)}, not "
+            f"{kind_of(wanted)}. Omit database= to use it, or pass another data_dir= for a new server."
+        )
+    return None if stored == "sqlite" else stored

@@ -6,6 +6,7 @@ Layout of a data dir (one Label Studio instance, its embedded SQLite and media):
         label_studio.sqlite3      Label Studio's database (when not on PostgreSQL)
         media/ export/ ...        Label Studio's files
         ls_notebook.json          credentials (0600): admin e-mail, password, API token
+        ls_notebook.database.json the database it was created with (0600: a URL may hold a password)
         server.log                the server's stdout/stderr, kept for error messages
 
 Running servers are listed in ``<home>/run/<hash of data dir>.json`` (info files), where ``<home>``
@@ -23,6 +24,7 @@ from typing import Any
 import platformdirs
 
 CREDENTIALS_FILE = "ls_notebook.json"
+DATABASE_FILE = "ls_notebook.database.json"
 LOG_FILE = "server.log"
 SQLITE_FILE = "label_studio.sqlite3"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -21,11 +22,18 @@ from pathlib import Path
 import psutil
 
 from ls_notebook.errors import ServerStartError
-from ls_notebook.server import _info
+from ls_notebook.server import _database, _info
 from ls_notebook.server._credentials import Credentials
 from ls_notebook.server._database import database_env, kind_of
 from ls_notebook.server._executable import find_executable
-from ls_notebook.server._files import CREDENTIALS_FILE, LOG_FILE, SQLITE_FILE, ensure_private_dir, log_tail
+from ls_notebook.server._files import (
+    CREDENTIALS_FILE,
+    DATABASE_FILE,
+    LOG_FILE,
+    SQLITE_FILE,
+    ensure_private_dir,
+    log_tail,
+)
 from ls_notebook.server._info import ServerInfo
 from ls_notebook.server._loopback import loopback_env
 from ls_notebook.server._net import LOOPBACK, free_port, healthy, port_in_use, server_version
@@ -110,6 +118,19 @@ def _prepare_data_dir(data_dir: Path) -> None:
             f"The data dir {data_dir} cannot be written ({exc.strerror or exc}). Pass data_dir= a folder "
             "you can write to, or fix its permissions."
         ) from exc
+
+
+#: Free space a data dir needs before a server is launched on it (the database and media grow there).
+MIN_FREE_BYTES = 50 * 2**20
+
+
+def _check_free_space(data_dir: Path) -> None:
+    free = shutil.disk_usage(data_dir).free
+    if free < MIN_FREE_BYTES:
+        raise ServerStartError(
+            f"Only {free / 2**20:.1f} MB are free on the disk of the data dir {data_dir}; Label Studio needs "
+            f"at least {MIN_FREE_BYTES // 2**20} MB. Free some space, or pass data_dir= on another disk."
+        )
 
 
 def _server_env(data_dir: Path, database: str | None, extra: Mapping[str, str] | None) -> dict[str, str]:
@@ -209,6 +230,9 @@ def launch(
                 f"Port {port} on {LOOPBACK} is already in use by another program. Choose another port, "
                 "or leave port=None to pick a free one."
             )
+        database = _database.resolve(data_dir, database)
+        database_env(database)  # an unsupported URL fails before anything is written
+        _check_free_space(data_dir)
         creds, initialise = _credentials_for_launch(data_dir, database, username, password)
         port = port or free_port()
         child_env = _server_env(data_dir, database, env)
@@ -216,6 +240,7 @@ def launch(
             failed = _initialise(exe, data_dir, creds, child_env)
             if failed is not None:
                 return failed
+            _database.remember(data_dir, database)
         cmd = [str(exe), "start", "--port", str(port), "--internal-host", LOOPBACK, "--no-browser"]
         cmd += ["--data-dir", str(data_dir)]
         return _run(cmd, child_env, data_dir, port, exe, database, creds, initialise, timeout)
@@ -223,7 +248,7 @@ def launch(
 
 def _forget_init(data_dir: Path) -> None:
     """Remove what a failed first start created, so the next start begins afresh."""
-    for name in (CREDENTIALS_FILE, SQLITE_FILE):
+    for name in (CREDENTIALS_FILE, DATABASE_FILE, SQLITE_FILE):
         (data_dir / name).unlink(missing_ok=True)
 
 
