@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from ls_notebook.annotations import tasks_to_table, to_long, to_wide
 from ls_notebook.errors import LabelStudioError
-from ls_notebook.project import _sqlite
+from ls_notebook.project import _poll, _sqlite
 from ls_notebook.project._cache import cached_table
 from ls_notebook.project._fetch import iter_tasks, users
 
@@ -35,6 +35,9 @@ Source = Literal["auto", "sqlite", "cache", "api"]
 def _since(table: pa.Table, since: object) -> pa.Table:
     if since is None:
         return table
+    cursor = _poll.cursor_of(since)
+    if cursor is not None:
+        return _poll.apply(table, cursor)
     ts = pd.Timestamp(since)
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
     scalar = pa.scalar(ts.to_pydatetime(), type=pa.timestamp("us", tz="UTC"))
@@ -84,7 +87,8 @@ def pull_arrow(
     else:
         tasks = iter_tasks(project, progress=progress)
         table = tasks_to_table(tasks, users(project), include_drafts=include_drafts, **flags)
-    return _since(table, since)
+    cursor = _poll.next_cursor(table, _poll.cursor_of(since) if since is not None else None)
+    return _poll.attach(_since(table, since), cursor)
 
 
 def pull(
@@ -109,4 +113,6 @@ def pull(
         source=source,
         progress=progress,
     )
-    return to_long(table) if shape == "long" else to_wide(table)
+    df = to_long(table) if shape == "long" else to_wide(table)
+    df.attrs["since"] = _poll.cursor_of(table)  # pass df (or this) as the next since= to poll
+    return df
