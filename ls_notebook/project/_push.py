@@ -98,9 +98,9 @@ def push(
                 raise
             except (LabelStudioError, KeyboardInterrupt) as exc:
                 raise PushInterruptedError(
-                    f"The push stopped after {result.created} of {len(todo)} new tasks "
-                    f"({type(exc).__name__}: {exc}). Run the same push again: tasks already created are "
-                    "recognised by their key and skipped.",
+                    f"The push stopped after {result.created} of {len(todo)} new tasks were confirmed "
+                    f"({type(exc).__name__}: {exc}). Re-running the same push is safe: tasks already on "
+                    "the server, confirmed or not, are recognised by their key and skipped.",
                     confirmed=result.created,
                 ) from exc
             for i, tid in zip(chunk, body.get("task_ids") or [], strict=False):
