@@ -1,9 +1,18 @@
-"""Suite-wide setup: an isolated ls_notebook home, and a check that no server outlives the run."""
+"""Suite-wide setup: an isolated ls_notebook home, real Label Studio fixtures, no server outliving the run.
+
+Server fixtures (shared by ``tests/server``, ``tests/reliability`` and ``tests/browser``): a first
+start creates the database (~30-70 s). To pay that once, ``template_dir`` initialises one data dir and
+stops its server; ``fresh_data_dir`` copies it, so a test gets a new, initialised server in a few
+seconds. The session ``server`` runs from such a copy.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -45,3 +54,57 @@ def _reset_current_server():
     api._current = None
     yield
     api._current = saved
+
+
+START_TIMEOUT = 300
+_TEMPLATE: list[Path] = []  # the initialised template, shared by every conftest that imports the fixture
+
+
+def unique_title(prefix: str = "test") -> str:
+    """A project title no other test uses."""
+    return f"{prefix} {uuid.uuid4().hex[:8]}"
+
+
+def copy_data_dir(source: Path, name: str) -> Path:
+    """Copy an initialised data dir (without its log and lock) to ``TEST_ROOT/name``."""
+    target = TEST_ROOT / name
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("server.log", ".ls_notebook.lock"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def template_dir() -> Path:
+    """An initialised data dir (its server already stopped), to copy for fresh servers.
+
+    Idempotent: conftests that import this fixture register it again, and each registration gets the
+    same folder instead of initialising a second one.
+    """
+    if _TEMPLATE:
+        return _TEMPLATE[0]
+    import ls_notebook as lsn
+    from ls_notebook.server import StartLaunched, launch
+
+    folder = TEST_ROOT / "template"
+    outcome = launch(folder, timeout=START_TIMEOUT)
+    assert isinstance(outcome, StartLaunched), outcome
+    assert outcome.initialized
+    lsn.server.stop(outcome.info)
+    _TEMPLATE.append(folder)
+    return folder
+
+
+@pytest.fixture
+def fresh_data_dir(template_dir: Path) -> Path:
+    """A copy of the initialised template under a new name (no server running for it yet)."""
+    return copy_data_dir(template_dir, f"data-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture(scope="session")
+def server(template_dir: Path) -> Iterator[object]:
+    """The session's Label Studio server (tests create their own uniquely titled projects)."""
+    import ls_notebook as lsn
+
+    srv = lsn.start(data_dir=copy_data_dir(template_dir, "session-server"), timeout=START_TIMEOUT)
+    yield srv
+    srv.stop()
+    assert not srv.running
