@@ -79,6 +79,7 @@ def main() -> None:
     import os
 
     import krippendorff
+    import pyarrow as pa
     from statsmodels.stats import inter_rater
 
     from ls_notebook import agreement
@@ -128,6 +129,20 @@ def main() -> None:
         f"(α {row['krippendorff_alpha']:.4f}, κ {row['fleiss_kappa']:.4f}, AC1 {row['gwet_ac1']:.4f}, "
         f"{len(report.per_task):,} per-task rows, {len(report.pairwise)} pairs)"
     )
+    dict_df = df.assign(
+        **{
+            col: pd.Series(
+                pd.arrays.ArrowExtensionArray(
+                    pa.chunked_array([df[col].array._pa_array.combine_chunks().dictionary_encode()])
+                ),
+                index=df.index,
+            )
+            for col in ("annotator", "from_name", "type", "label", "source")
+        }
+    )
+    w, c, report2 = best_of(lambda: agreement(dict_df), args.repeat)
+    assert report2.summary.iloc[0]["krippendorff_alpha"] == row["krippendorff_alpha"]
+    print(f"agreement()   {ms(w, c)} with the string columns dictionary-encoded in the frame (same result)")
     w, c, _ = best_of(lambda: as_ratings(df, unit="task_id", rater="annotator", value="label"), args.repeat)
     print(f"  for scale: factorizing the three columns alone (as_ratings): {ms(w, c)}")
 

@@ -364,13 +364,24 @@ def encode(values: Any, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
             fast = _small_int_codes(arr.to_numpy())
             if fast is not None:
                 return fast[0], pd.Index(fast[1])
-        if not isinstance(arr.type, (pa.ListType, pa.LargeListType)):
+        if pa.types.is_dictionary(arr.type):  # already encoded (e.g. a categorical column): no hashing
+            one = arr.unify_dictionaries().combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+            enc = pa.DictionaryArray.from_arrays(one.indices, one.dictionary)
+        elif not isinstance(arr.type, (pa.ListType, pa.LargeListType)):
             enc = pc.dictionary_encode(arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0))
+        else:
+            enc = None
+        if enc is not None:
             codes = enc.indices.to_numpy(zero_copy_only=False)
             if enc.indices.null_count:
                 codes = np.where(enc.indices.is_null().to_numpy(zero_copy_only=False), -1, codes)
             codes = codes.astype(np.int64, copy=False)
             dictionary = enc.dictionary
+            if pa.types.is_dictionary(arr.type):  # drop entries no row uses, as hashing would
+                used = np.bincount(codes[codes >= 0], minlength=len(dictionary)) > 0
+                if not used.all():
+                    codes = np.where(codes >= 0, (np.cumsum(used) - 1)[np.maximum(codes, 0)], -1)
+                    dictionary = dictionary.filter(pa.array(used))
             if pa.types.is_string(dictionary.type) or pa.types.is_large_string(dictionary.type):
                 uniques = pd.Index(np.asarray(dictionary.to_pylist(), dtype=object))
             else:

@@ -330,3 +330,18 @@ def test_repr_html_and_plot() -> None:
     buf = BytesIO()
     fig.savefig(buf, format="png")
     assert buf.getvalue()[:4] == b"\x89PNG"
+
+
+def test_dictionary_encoded_arrow_columns_give_the_same_report() -> None:
+    import pyarrow as pa
+
+    df = _choices_frame()
+    enc = df.copy()
+    for col in ("annotator", "from_name", "type", "label", "source"):
+        arr = df[col].array._pa_array.combine_chunks().dictionary_encode()
+        # an unused dictionary entry must not count as a category
+        arr = pa.DictionaryArray.from_arrays(
+            arr.indices, pa.concat_arrays([arr.dictionary, pa.array(["zzz"])])
+        )
+        enc[col] = pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array([arr])), index=df.index)
+    pd.testing.assert_frame_equal(agreement(df).summary, agreement(enc).summary, check_dtype=False)
