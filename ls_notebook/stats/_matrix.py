@@ -270,12 +270,13 @@ def _from_matrix(data: Any, categories: Sequence[Any] | None) -> Ratings:
         present = ~np.isnan(arr)
     else:
         present = ~np.asarray(pd.isna(arr), dtype=bool)
-    r_idx, u_idx = np.nonzero(present)
-    vals = arr[r_idx, u_idx]
-    # drop units nobody rated and keep the rest in column order (counting, not sorting)
-    used = np.bincount(u_idx, minlength=arr.shape[1]) > 0
+    flat = np.flatnonzero(present)  # 1-D positions: cheaper than 2-D fancy indexing
+    r_idx, u_idx = np.divmod(flat, arr.shape[1])
+    vals = arr.ravel()[flat]
+    # drop units nobody rated and keep the rest in column order (no sorting)
+    used = present.any(axis=0)
     used_units = np.flatnonzero(used)
-    u_codes = (np.cumsum(used) - 1)[u_idx]
+    u_codes = u_idx if used.all() else (np.cumsum(used) - 1)[u_idx]
     v_codes, cats = _factorize(vals, categories)
     n_r = arr.shape[0]
     raters = pd.RangeIndex(n_r) if rater_index is None else rater_index
@@ -348,9 +349,9 @@ def _small_int_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None
         return None
     shifted = ints - int(lo)
     used = np.bincount(shifted) > 0
-    remap = np.cumsum(used) - 1
     uniques = np.flatnonzero(used) + lo
-    return remap[shifted], uniques.astype(values.dtype)
+    codes = shifted if used.all() else (np.cumsum(used) - 1)[shifted]
+    return codes, uniques.astype(values.dtype)
 
 
 def encode(values: Any, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
