@@ -198,6 +198,8 @@ def categorical_section(
     labels: Sequence[object] | None = None,
 ) -> Section:
     """Metrics, pairwise, per-annotator and per-task tables for one control tag."""
+    if r.n_ratings == 0 or r.n_categories == 0:
+        return Section(kind=kind, summary={"explanation": "no values for this control tag (empty results)"})
     est = metric_estimates(r, metrics, level, ci, seed)
     overlap, agree, kappa = pairwise_matrices(r, with_kappa=kind in ("choices", "rating", "text"))
     pairs = _pairs_frame(r, overlap, agree, kappa)

@@ -21,6 +21,10 @@ def report_figure(report: AgreementReport, tag: str) -> Figure:
     fig = Figure(figsize=(15, 4.5), layout="constrained")
     ax_heat, ax_bars, ax_labels = fig.subplots(1, 3)
     mat = report.matrix(tag)
+    if not len(mat):
+        fig.clear()
+        fig.text(0.5, 0.5, f"{tag}: no annotators to compare", ha="center", va="center")
+        return fig
     im = ax_heat.imshow(mat.to_numpy(np.float64), vmin=0, vmax=1, cmap="viridis")
     ax_heat.set_xticks(range(len(mat)), [str(c) for c in mat.columns], rotation=45, ha="right", fontsize=8)
     ax_heat.set_yticks(range(len(mat)), [str(c) for c in mat.index], fontsize=8)

@@ -111,7 +111,7 @@ class AgreementReport:
             summary = pd.DataFrame(columns=[*_FIRST, "explanation"], index=pd.Index([], name="from_name"))
             notes = [
                 *notes,
-                "no annotations to compare" if n_rows == 0 else "no control tag left after filtering",
+                "no annotations to compare" if n_rows == 0 else "no control tag with results to compare",
             ]
         per_task = _concat([_with_tag(s.per_task, n) for n, s in sections.items()])
         if len(per_task):

@@ -345,3 +345,19 @@ def test_dictionary_encoded_arrow_columns_give_the_same_report() -> None:
         )
         enc[col] = pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array([arr])), index=df.index)
     pd.testing.assert_frame_equal(agreement(df).summary, agreement(enc).summary, check_dtype=False)
+
+
+def test_tag_with_only_empty_results_and_unsupported_plot() -> None:
+    df = frame(
+        {
+            1: {
+                1: [item("c", "choices", {"choices": []}), item("k", "keypointlabels", {"x": 1, "y": 2})],
+                2: [item("c", "choices", {"choices": []}), item("k", "keypointlabels", {"x": 1, "y": 2})],
+            }
+        }
+    )
+    report = agreement(df)
+    assert "empty results" in report.summary.loc["c", "explanation"]
+    assert report.summary.loc["k", "kind"] == "unsupported"
+    fig = report.plot("k")
+    assert "no annotators" in fig.texts[0].get_text()
