@@ -1,0 +1,128 @@
+"""A server restarted between two calls on the same objects; a kernel restart with the server alive."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pandas as pd
+import psutil
+import pytest
+
+import ls_notebook as lsn
+from ls_notebook import configs
+from ls_notebook.errors import ServerConnectionError
+from ls_notebook.server._credentials import Credentials
+from ls_notebook.server._files import info_path
+from ls_notebook.server._net import port_in_use
+from tests.conftest import TEST_ROOT, unique_title
+from tests.reliability.conftest import sigkill
+
+pytestmark = pytest.mark.server
+
+CONFIG = configs.text_classification(["pos", "neg"])
+
+
+def test_local_server_restarted_between_calls(fresh_data_dir: Path) -> None:
+    server = lsn.start(data_dir=fresh_data_dir)
+    try:
+        project = server.project(unique_title("restart"), CONFIG)
+        project.push(pd.DataFrame({"text": ["a", "b", "c"]}), progress=False)
+        assert project.pull(include_unannotated=True, source="api", progress=False)["key"].size == 3
+        first_pid = server.pid
+
+        lsn.stop(fresh_data_dir)  # stopped from elsewhere (another notebook, %labelstudio stop)...
+        with pytest.raises(ServerConnectionError) as down:
+            _ = project.task_count
+        message = str(down.value)
+        assert "\n" not in message and "ls_notebook.start()" in message
+        assert down.value.__cause__ is None and down.value.__suppress_context__
+
+        again = lsn.start(data_dir=fresh_data_dir)  # ...and started again, here on a new port
+        assert again.pid != first_pid
+        # the old objects follow: no traceback, same data
+        assert project.task_count == 3
+        assert server.pid == again.pid and server.url == again.url
+        pulled = project.pull(include_unannotated=True, source="api", progress=False)
+        assert sorted(pulled["key"]) == ["0", "1", "2"]
+        assert project.push(pd.DataFrame({"text": ["a", "b", "c"]}), progress=False).skipped == 3
+        assert len(server.projects()) == 1
+
+        sigkill(server)  # a crash this time
+        lsn.start(data_dir=fresh_data_dir)
+        assert project.task_count == 3 and server.running
+    finally:
+        server.stop()
+    assert not server.running
+
+
+def test_attached_server_restarted(fresh_data_dir: Path) -> None:
+    local = lsn.start(data_dir=fresh_data_dir)
+    port = local.port
+    try:
+        token = Credentials.load(fresh_data_dir).token  # type: ignore[union-attr]
+        remote = lsn.attach(local.url, api_key=token)
+        project = remote.project(unique_title("attached"), CONFIG)
+        project.push(pd.DataFrame({"text": ["x"]}), progress=False)
+        lsn.stop(fresh_data_dir)
+        with pytest.raises(ServerConnectionError) as down:
+            _ = project.task_count
+        assert "\n" not in str(down.value) and "does not answer" in str(down.value)
+        with pytest.raises(ServerConnectionError, match="Check the URL"):
+            lsn.attach(local.url, api_key=token)
+        lsn.start(data_dir=fresh_data_dir, port=port)  # back on the same URL
+        assert project.task_count == 1 and len(remote.projects()) == 1
+    finally:
+        lsn.stop(fresh_data_dir)
+
+
+KERNEL_CODE = """
+import json, ls_notebook as lsn
+srv = lsn.start(data_dir={data_dir!r})
+print(json.dumps({{"pid": srv.pid, "url": srv.url, "projects": len(srv.projects())}}))
+"""
+
+
+def _run(client, code: str) -> dict:  # type: ignore[no-untyped-def]
+    import json
+
+    out: list[str] = []
+
+    def hook(msg: dict) -> None:
+        if msg["msg_type"] == "stream":
+            out.append(msg["content"]["text"])
+        elif msg["msg_type"] == "error":
+            out.append("\n".join(msg["content"]["traceback"]))
+
+    reply = client.execute_interactive(code, timeout=600, output_hook=hook)
+    assert reply["content"]["status"] == "ok", "".join(out)
+    return json.loads("".join(out).strip().splitlines()[-1])
+
+
+def test_kernel_restart_keeps_server(fresh_data_dir: Path) -> None:
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3", startup_timeout=300, cwd=str(TEST_ROOT))
+    try:
+        first = _run(kc, KERNEL_CODE.format(data_dir=str(fresh_data_dir)))
+        km.restart_kernel(now=True)  # the kernel process is killed and replaced
+        kc.wait_for_ready(timeout=300)
+        proc = psutil.Process(first["pid"])
+        assert proc.is_running() and lsn.server.running()  # survived the kernel
+        second = _run(kc, KERNEL_CODE.format(data_dir=str(fresh_data_dir)))
+        assert second["pid"] == first["pid"] and second["url"] == first["url"]
+        group = [proc, *proc.children(recursive=True)]
+        port = int(first["url"].rsplit(":", 1)[1])
+        reply = kc.execute_interactive("srv.stop()", timeout=300)
+        assert reply["content"]["status"] == "ok"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+        lsn.stop(fresh_data_dir)
+    _gone, alive = psutil.wait_procs(group, timeout=30)
+    assert not alive, f"orphans after stop(): {alive}"
+    assert not info_path(fresh_data_dir).exists()
+    deadline = time.monotonic() + 60
+    while port_in_use(port) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not port_in_use(port)
