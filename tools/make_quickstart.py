@@ -30,6 +30,50 @@ cells = [
         "project.title, project.id == server.project(\"Quickstart reviews\").id"
     ),
     code('projects = server.projects()\n(projects["title"] == "Quickstart reviews").sum()'),
+    md(
+        "## Push a DataFrame, label it inline, pull the labels\n\n"
+        "Each row becomes a task; `key=` makes the push idempotent (running the cell again adds nothing)."
+    ),
+    code(
+        "import pandas as pd\n\n"
+        'reviews = pd.DataFrame({\n'
+        '    "id": ["r1", "r2", "r3", "r4", "r5", "r6"],\n'
+        '    "text": ["Loved every minute", "Dull and far too long", "A charming little film",\n'
+        '             "The plot makes no sense", "Great cast, great music", "I want my money back"],\n'
+        "})\n"
+        'project.push(reviews, key="id", progress=False)'
+    ),
+    md(
+        "Label in the notebook with Label Studio's own editor (choose, then *Submit*; the next task "
+        "follows). The browser talks only to this kernel, never to the server."
+    ),
+    code("# NBVAL_IGNORE_OUTPUT\neditor = project.label()\neditor"),
+    md(
+        "**Test stand-in for clicks.** So that this notebook also runs unattended (CI), the next cell "
+        "records what two annotators, Ann and Bob, would click, through the SDK "
+        "(`project.annotate`). Skip it when you label by hand."
+    ),
+    code(
+        "# TEST STAND-IN: Ann's and Bob's clicks (they disagree on one review).\n"
+        'ann, bob = server.create_user("ann@example.org"), server.create_user("bob@example.org")\n'
+        'tasks = project.pull(include_unannotated=True, progress=False).drop_duplicates("task_id")\n'
+        'task_of = dict(zip(tasks["key"], tasks["task_id"]))\n'
+        'ann_says = ["positive", "negative", "positive", "negative", "positive", "negative"]\n'
+        'bob_says = ["positive", "negative", "negative", "negative", "positive", "negative"]\n'
+        'project.annotate({task_of[k]: v for k, v in zip(reviews["id"], ann_says)}, annotator=ann), \\\n'
+        'project.annotate({task_of[k]: v for k, v in zip(reviews["id"], bob_says)}, annotator=bob)'
+    ),
+    md("Pull: one row per label, with the annotator, the push key and the task's data (`data.text`)."),
+    code(
+        "labels = project.pull(progress=False)\n"
+        'labels[["key", "annotator", "label"]].sort_values(["key", "annotator"]).reset_index(drop=True)'
+    ),
+    md("How much do Ann and Bob agree?"),
+    code(
+        "report = lsn.agreement(labels)\n"
+        'report.summary.loc["sentiment", ["n_tasks", "n_annotators", "percent_agreement", "cohen_kappa"]]'
+        ".astype(float).round(3).to_dict()"
+    ),
     md("Stop the server when you are done (its data stays in its data dir for the next `lsn.start()`):"),
     code("server.stop()"),
 ]
