@@ -93,6 +93,13 @@ export const FRAME_HTML =
 export async function bootEditor(win, bundle) {
   const { manifest, urls } = bundle;
   const doc = win.document;
+  // Media reach the editor as blob: URLs. Its audio loader appends `?lsref=1` to the URL it
+  // requests, which no blob: URL resolves: drop a query from blob: URLs at the request.
+  const open = win.XMLHttpRequest.prototype.open;
+  win.XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+    const u = String(url);
+    return open.call(this, method, u.startsWith("blob:") ? u.replace(/\?.*$/, "") : url, ...rest);
+  };
   const styles = manifest.names.filter((n) => n.endsWith(".css"));
   await Promise.all(styles.map((n) => loadStyle(doc, urls[n], n)));
   await loadScript(doc, urls["runtime.js"]);

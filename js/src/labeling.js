@@ -81,7 +81,22 @@ function render({ model, el: root }) {
   const bundleEntry = getBundle(model.get("editor_version"), () => model.send({ type: "bundle" }));
 
   const framed = new Promise((resolve) => {
-    frame.addEventListener("load", () => resolve(), { once: true });
+    frame.addEventListener(
+      "load",
+      () => {
+        // Errors inside the editor are kept (tests read them) and shown while a task loads.
+        const win = frame.contentWindow;
+        win.__lsnErrors = [];
+        const fail = (message) => {
+          win.__lsnErrors.push(message);
+          if (box.dataset.state === "loading") setState("error", `The editor failed: ${message}`, true);
+        };
+        win.addEventListener("error", (e) => fail(String(e.message || e.error)));
+        win.addEventListener("unhandledrejection", (e) => fail(String((e.reason && e.reason.message) || e.reason)));
+        resolve();
+      },
+      { once: true },
+    );
     frame.srcdoc = FRAME_HTML;
   });
 
@@ -144,12 +159,14 @@ function render({ model, el: root }) {
   }
 
   function mount(msg, buffers) {
-    for (const url of mediaUrls) URL.revokeObjectURL(url);
+    for (const url of mediaUrls) frame.contentWindow.URL.revokeObjectURL(url);
     mediaUrls = [];
     task = msg.task;
     const data = { ...task.data };
     (msg.media || []).forEach(([key, mime], i) => {
-      const url = URL.createObjectURL(new Blob([buffers[i]], { type: mime }));
+      // Made in the editor's realm: its workers (audio decoding) can only read blobs of their own realm.
+      const win = frame.contentWindow;
+      const url = win.URL.createObjectURL(new win.Blob([buffers[i]], { type: mime }));
       mediaUrls.push(url);
       data[key] = url;
     });
@@ -163,6 +180,8 @@ function render({ model, el: root }) {
     }
     const rootNode = frame.contentWindow.document.getElementById("lsn-root");
     rootNode.replaceChildren();
+    setState("loading", "");
+    delete box.dataset.taskId;
     shownAt = performance.now();
     ls = new editorClass(rootNode, {
       config: msg.config,

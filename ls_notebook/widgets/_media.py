@@ -100,20 +100,23 @@ def fetch_media(
 
 
 def _read(value: str, server_url: str, headers: Mapping[str, str], roots: Sequence[Path]) -> bytes | None:
-    if value.startswith("/data/") or value.startswith(server_url.rstrip("/") + "/"):
-        url = value if value.startswith("http") else server_url.rstrip("/") + value
-        return _get(url, headers)
+    base = server_url.rstrip("/")
+    if value.startswith(base + "/"):
+        return _get(value, headers)
     if value.startswith(("http://", "https://")):
-        return _get(value, {})
+        return _get(value, {})  # another site: never send the server's key there
+    if not value.startswith(("/", "~")):
+        return None  # plain text, or a value the editor resolves itself
     path = Path(value).expanduser()
-    if path.is_absolute() and path.is_file():
+    if path.is_file():
         resolved = path.resolve()
         if any(resolved.is_relative_to(Path(r).resolve()) for r in roots):
             return resolved.read_bytes()
         raise MediaError(
             f"{value} is outside the folders allowed for local media ({', '.join(map(str, roots))})"
         )
-    return None
+    # A path on the Label Studio server: uploads (/data/upload/…), local storage, samples.
+    return _get(base + value, headers)
 
 
 def _get(url: str, headers: Mapping[str, str]) -> bytes:

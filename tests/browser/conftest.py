@@ -343,3 +343,15 @@ def wait_idle(page: object, timeout: float = 60_000) -> None:
         " return k && k.connectionStatus === 'connected' && k.status === 'idle'; }",
         timeout=timeout,
     )
+
+
+def kernel_exec(page: object, code: str, timeout: float = 60_000) -> None:
+    """Run ``code`` in the current notebook's kernel without touching its cells or outputs."""
+    page.evaluate(  # type: ignore[attr-defined]
+        """async (code) => {
+          const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+          const reply = await kernel.requestExecute({code, store_history: false}).done;
+          if (reply.content.status !== 'ok') throw new Error(reply.content.evalue || 'kernel error');
+        }""",
+        code,
+    )
