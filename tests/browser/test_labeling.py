@@ -224,3 +224,45 @@ def test_keypoint_by_click(cell, page, ls_server, picture):
     assert region["type"] == "keypointlabels"
     assert region["value"]["x"] == pytest.approx(68, abs=1.5)
     assert region["value"]["y"] == pytest.approx(52.5, abs=1.5)
+
+
+AUDIO_TRANSCRIPTION = """<View>
+  <Audio name="audio" value="$audio"/>
+  <TextArea name="transcription" toName="audio" rows="2" editable="true" maxSubmissions="1"/>
+</View>"""
+
+
+def test_audio_transcription(cell, page, ls_server):
+    """Audio from the server's samples: fetched by the kernel, decoded in the editor (wasm worker)."""
+    pid = make_project(ls_server.server, AUDIO_TRANSCRIPTION, [{"audio": "/static/samples/game.wav"}])
+    frame = open_widget(cell, page, pid)
+    frame.locator("canvas").first.wait_for()  # the waveform is drawn once the audio is decoded
+    assert "There was an issue loading URL" not in frame.locator("body").inner_text()
+    box = frame.locator("textarea").first
+    box.click()
+    box.type("game sounds")
+    screenshot(page, "audio-transcription")
+    submit(page, frame)
+    result = only_result(ls_server, pid)
+    assert result[0]["value"]["text"] == ["game sounds"]
+
+
+def test_dark_theme_keeps_the_editor_readable(cell, page, ls_server):
+    pid = make_project(ls_server.server, TEXT_CLASSES, [{"text": "Readable in the dark"}])
+    page.evaluate(
+        "() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})"
+    )
+    try:
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=20_000)
+        frame = open_widget(cell, page, pid)
+        line = frame.locator(".lsf-richtext__line").first
+        colors = line.evaluate(
+            "(el) => [getComputedStyle(el).color, getComputedStyle(el.ownerDocument.body).backgroundColor]"
+        )
+        screenshot(page, "dark-theme")
+        text, background = ([int(c) for c in s[s.index("(") + 1 : -1].split(",")[:3]] for s in colors)
+        assert sum(text) < 200 and sum(background) > 700, colors  # dark text on a light editor
+    finally:
+        page.evaluate(
+            "() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})"
+        )
