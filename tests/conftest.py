@@ -84,6 +84,10 @@ def template_dir() -> Path:
     import ls_notebook as lsn
     from ls_notebook.server import StartLaunched, launch
 
+    prepared = os.environ.get("LSN_TEST_TEMPLATE")  # developers: reuse an initialised data dir
+    if prepared and (Path(prepared) / "ls_notebook.json").is_file():
+        _TEMPLATE.append(copy_data_dir(Path(prepared), "template"))
+        return _TEMPLATE[0]
     folder = TEST_ROOT / "template"
     outcome = launch(folder, timeout=START_TIMEOUT)
     assert isinstance(outcome, StartLaunched), outcome

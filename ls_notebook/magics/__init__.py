@@ -15,7 +15,7 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from ls_notebook.magics._parser import run_command
 
 #: Modules (relative to this package) that provide subcommands.
-FAMILIES = ("server", "data", "labeling")
+FAMILIES = ("server", "data", "labeling", "stats")
 
 
 def _commands() -> dict[str, Any]:

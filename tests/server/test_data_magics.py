@@ -51,3 +51,33 @@ def test_usage_errors(shell: InteractiveShell) -> None:
         shell.run_line_magic("labelstudio", "push nothing --project whatever")
     with pytest.raises(UsageError, match="Invalid label config"):
         shell.run_cell_magic("labelstudio", f"config {unique_title('bad')}", "<View><Text name='t'></View>")
+
+
+def test_agreement_magic(shell: InteractiveShell, server: lsn.Server) -> None:
+    title = unique_title("agree")
+    project = server.project(title, config=lsn.configs.text_classification(["pos", "neg"]))
+    pushed = project.push(pd.DataFrame({"text": ["a", "b", "c", "d"]}), progress=False)
+    votes = {"ann": ["pos", "neg", "pos", "neg"], "bob": ["pos", "neg", "neg", "neg"]}
+    for name, labels in votes.items():
+        annotator = server.as_user(server.create_user(f"{name}-{title.split()[-1]}@example.com"))
+        for task_id, label in zip(pushed.task_ids, labels, strict=True):
+            annotator.client.annotations.create(
+                id=int(task_id),
+                result=[
+                    {
+                        "from_name": "label",
+                        "to_name": "text",
+                        "type": "choices",
+                        "value": {"choices": [label]},
+                    }
+                ],
+            )
+    report = shell.run_line_magic("labelstudio", f"agreement --project '{title}' -o rep")
+    assert shell.user_ns["rep"] is report
+    row = report.summary.iloc[0]
+    assert (row["n_tasks"], row["n_annotators"], row["n_annotations"]) == (4, 2, 8)
+    assert row["percent_agreement"] == pytest.approx(0.75)
+    assert row["cohen_kappa"] == pytest.approx(0.5)
+    assert "percent_agreement" in report._repr_html_() or "0.75" in report._repr_html_()
+    with pytest.raises(UsageError, match="--project"):
+        shell.run_line_magic("labelstudio", "agreement")
