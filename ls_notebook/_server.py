@@ -21,6 +21,9 @@ from ls_notebook.server._files import SQLITE_FILE
 from ls_notebook.server._info import for_data_dir
 from ls_notebook.server._net import healthy
 
+#: Longest project title Label Studio accepts.
+MAX_TITLE = 50
+
 
 def _normalize_xml(xml: str) -> str:
     return "".join(line.strip() for line in str(xml).splitlines())
@@ -194,6 +197,11 @@ class Server:
         if not isinstance(title, str) or len(title.strip()) < 3:
             raise ProjectError(
                 f"Project title {title!r} is too short: Label Studio needs at least 3 characters."
+            )
+        if len(title) > MAX_TITLE:
+            raise ProjectError(
+                f"Project title {title[:20]!r}... has {len(title)} characters; Label Studio allows at most "
+                f"{MAX_TITLE}: shorten it."
             )
         with api_errors("listing projects", self.url):
             matches = [p for p in self.client.projects.list(title=title) if p.title == title]

@@ -18,15 +18,18 @@ from ls_notebook.errors import (
 
 
 def _detail(exc: ApiError) -> str:
+    """The server's explanation, on one line (a database error's context lines are dropped)."""
     body = exc.body
     if isinstance(body, dict):
-        parts = [str(body.get("detail") or "")]
+        parts = [str(body.get("detail") or "").splitlines()[0] if body.get("detail") else ""]
         errors = body.get("validation_errors")
         if isinstance(errors, dict):
             for key, value in errors.items():
                 parts.append(f"{key}: {'; '.join(map(str, value)) if isinstance(value, list) else value}")
-        return " ".join(p for p in parts if p).strip()
-    return str(body)[:300] if body else ""
+        text = " ".join(p for p in parts if p)
+    else:
+        text = str(body) if body else ""
+    return " ".join(text.split())[:300]
 
 
 def translate(exc: Exception, doing: str, url: str) -> LabelStudioError:

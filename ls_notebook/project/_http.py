@@ -37,7 +37,8 @@ def _detail(resp: httpx.Response) -> str:
     except ValueError:
         body = None
     text = str(body.get("detail") or body) if isinstance(body, dict) else resp.text
-    return " ".join(text.split())[:300] or "no detail"
+    first = text.strip().splitlines()[0] if text.strip() else ""  # not a database error's context lines
+    return " ".join(first.split())[:300] or "no detail"
 
 
 def request(

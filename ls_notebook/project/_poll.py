@@ -35,10 +35,14 @@ _META = b"ls_notebook.since"
 
 @dataclass(frozen=True)
 class Since:
-    """A polling cursor: rows after ``after``, minus the versions in ``seen`` ((source, id, µs))."""
+    """A polling cursor: rows after ``after``, minus the versions in ``seen``.
+
+    A version is ``(source, annotation id or -1, task id, updated_at in µs)``: predictions have no
+    annotation id, so their task and time tell them apart.
+    """
 
     after: datetime | None = None
-    seen: frozenset[tuple[str, int, int]] = field(default_factory=frozenset, repr=False)
+    seen: frozenset[tuple[str, int, int, int]] = field(default_factory=frozenset, repr=False)
 
     def to_json(self) -> str:
         after = None if self.after is None else self.after.isoformat()
@@ -48,7 +52,8 @@ class Since:
     def from_json(cls, text: str | bytes) -> Since:
         data = json.loads(text)
         after = datetime.fromisoformat(data["after"]) if data.get("after") else None
-        return cls(after, frozenset((str(s), int(i), int(t)) for s, i, t in data.get("seen", [])))
+        seen = frozenset((str(s), int(a), int(t), int(u)) for s, a, t, u in data.get("seen", []))
+        return cls(after, seen)
 
 
 def cursor_of(value: object) -> Since | None:
@@ -73,16 +78,11 @@ def _no_cursor() -> Since:
     )
 
 
-def _keys(table: pa.Table) -> list[tuple[str, int, int]]:
+def _keys(table: pa.Table) -> list[tuple[str, int, int, int]]:
     micros = pc.cast(table.column("updated_at"), pa.int64()).to_pylist()
-    return list(
-        zip(
-            table.column("source").to_pylist(),
-            table.column("annotation_id").to_pylist(),
-            micros,
-            strict=True,
-        )
-    )
+    annotation = pc.fill_null(table.column("annotation_id"), -1).to_pylist()
+    task = pc.fill_null(table.column("task_id"), -1).to_pylist()
+    return list(zip(table.column("source").to_pylist(), annotation, task, micros, strict=True))
 
 
 def _dated(table: pa.Table) -> pa.Table:

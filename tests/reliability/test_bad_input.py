@@ -228,6 +228,11 @@ CASES: dict[str, tuple[Callable[[Ctx], object], type[Exception], tuple[str, ...]
         lsn.ProjectError,
         ("2 projects are titled", "server.project(id=...)"),
     ),
+    "title longer than Label Studio allows": (
+        lambda c: c.server.project("t" * 60, TC),
+        lsn.ProjectError,
+        ("has 60 characters", "shorten it"),
+    ),
     "title too short": (lambda c: c.server.project("ab", TC), lsn.ProjectError, ("too short", "at least 3")),
     "unknown project without config": (
         lambda c: c.server.project(unique_title("missing")),

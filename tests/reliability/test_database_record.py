@@ -18,7 +18,9 @@ def test_restart_without_database_uses_the_recorded_one(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "ls_notebook.database.json").stat().st_mode) == 0o600
     assert _database.resolve(tmp_path, None) == PG
     assert _database.resolve(tmp_path, PG) == PG
-    with pytest.raises(ServerStartError, match=r"was created with the database postgresql://127\.0\.0\.1:5433"):
+    with pytest.raises(
+        ServerStartError, match=r"was created with the database postgresql://127\.0\.0\.1:5433"
+    ):
         _database.resolve(tmp_path, "sqlite")
     with pytest.raises(ServerStartError) as other:
         _database.resolve(tmp_path, "postgresql://ls:secret@127.0.0.1:5433/other")

@@ -55,6 +55,19 @@ def test_late_commit_with_an_earlier_timestamp_is_not_missed() -> None:
 
 
 def test_cursor_survives_arrow_metadata() -> None:
-    cursor = _poll.Since(T0, frozenset({("annotation", 7, 123)}))
+    cursor = _poll.Since(T0, frozenset({("annotation", 7, 7, 123), ("prediction", -1, 7, 456)}))
     carried = _poll.attach(table([(7, T0)]), cursor)
     assert _poll.cursor_of(carried) == cursor
+
+
+def test_predictions_without_annotation_id_are_tracked_by_task() -> None:
+    full = table([(1, T0), (2, T0)])
+    full = full.set_column(
+        full.schema.get_field_index("source"), "source", pa.array(["annotation", "prediction"], pa.string())
+    )
+    full = full.set_column(
+        full.schema.get_field_index("annotation_id"), "annotation_id", pa.array([1, None], pa.int64())
+    )
+    cursor = _poll.cursor_of(_poll.attach(full, _poll.next_cursor(full)))
+    assert cursor is not None and len(cursor.seen) == 2
+    assert _poll.apply(full, cursor).num_rows == 0
