@@ -8,7 +8,7 @@ STAMPS := .stamps
 ROOT := $(shell id -u)
 PYTEST_ARGS ?=
 
-.PHONY: lab test setup js chromium lint format clean bench
+.PHONY: lab test setup js chromium postgresql lint format clean bench
 
 setup: $(STAMPS)/install $(STAMPS)/js
 
@@ -37,10 +37,18 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "Browser tests need Debian's chromium: run 'sudo apt-get install -y chromium'"; exit 1; fi
 
+# The reliability tests start a throwaway PostgreSQL (initdb/pg_ctl from /usr/lib/postgresql/*/bin).
+postgresql:
+	@if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then :; \
+	elif [ "$(ROOT)" = "0" ]; then \
+		echo "Installing Debian postgresql for the reliability tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else echo "The PostgreSQL tests need Debian's postgresql: run 'sudo apt-get install -y postgresql'"; exit 1; fi
+
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/quickstart.ipynb --ip 127.0.0.1 $(if $(filter 0,$(ROOT)),--allow-root,)
 
-test: setup chromium
+test: setup chromium postgresql
 	$(PY) -m pytest tests notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg $(PYTEST_ARGS)
 
 lint:
