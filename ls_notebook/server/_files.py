@@ -8,6 +8,7 @@ Layout of a data dir (one Label Studio instance, its embedded SQLite and media):
         ls_notebook.json          credentials (0600): admin e-mail, password, API token
         ls_notebook.database.json the database it was created with (0600: a URL may hold a password)
         server.log                the server's stdout/stderr, kept for error messages
+        ls_notebook.server.json   info of the live server of this data dir (pid, port; no secrets)
 
 Running servers are listed in ``<home>/run/<hash of data dir>.json`` (info files), where ``<home>``
 is ``$LS_NOTEBOOK_HOME`` or the per-user data directory.
@@ -26,6 +27,7 @@ import platformdirs
 CREDENTIALS_FILE = "ls_notebook.json"
 DATABASE_FILE = "ls_notebook.database.json"
 LOG_FILE = "server.log"
+DATA_DIR_INFO_FILE = "ls_notebook.server.json"
 SQLITE_FILE = "label_studio.sqlite3"
 
 

@@ -15,7 +15,14 @@ from pathlib import Path
 
 import psutil
 
-from ls_notebook.server._files import ensure_private_dir, info_path, read_json, run_dir, write_private_json
+from ls_notebook.server._files import (
+    DATA_DIR_INFO_FILE,
+    ensure_private_dir,
+    info_path,
+    read_json,
+    run_dir,
+    write_private_json,
+)
 from ls_notebook.server._net import healthy
 
 
@@ -34,18 +41,18 @@ class ServerInfo:
     database: str = "sqlite"
 
     def save(self) -> Path:
-        """Write this info file (0600) and return its path."""
+        """Write this info file (0600) in the data dir and in the registry; return the registry's."""
         ensure_private_dir(run_dir())
-        path = info_path(Path(self.data_dir))
-        write_private_json(path, asdict(self))
-        return path
+        for path in _paths(Path(self.data_dir)):
+            write_private_json(path, asdict(self))
+        return info_path(Path(self.data_dir))
 
     def remove(self) -> None:
-        """Delete this server's info file if it is still ours."""
-        path = info_path(Path(self.data_dir))
-        current = read_json(path)
-        if current and current.get("pid") == self.pid:
-            path.unlink(missing_ok=True)
+        """Delete this server's info files if they are still ours."""
+        for path in _paths(Path(self.data_dir)):
+            current = read_json(path)
+            if current and current.get("pid") == self.pid:
+                path.unlink(missing_ok=True)
 
     def process(self) -> psutil.Process | None:
         """Return the server's process when it is alive and is the one recorded, else None."""
@@ -74,16 +81,27 @@ def load(path: Path) -> ServerInfo | None:
         return None
 
 
+def _paths(data_dir: Path) -> tuple[Path, Path]:
+    """The data dir's own record (authoritative, whatever ``$LS_NOTEBOOK_HOME`` is) and the registry's."""
+    return data_dir / DATA_DIR_INFO_FILE, info_path(data_dir)
+
+
 def for_data_dir(data_dir: Path) -> ServerInfo | None:
-    """Return the info of the live server of ``data_dir``; a stale info file is removed."""
-    path = info_path(data_dir)
-    info = load(path)
-    if info is None:
-        return None
-    if info.process() is None:
-        path.unlink(missing_ok=True)
-        return None
-    return info
+    """Return the info of the live server of ``data_dir``; stale info files are removed.
+
+    The record kept in the data dir itself is read first, so two kernels with different
+    ``$LS_NOTEBOOK_HOME`` never start two servers on one database; a record copied along with a data
+    dir (it names another folder) is not trusted.
+    """
+    for path in _paths(data_dir):
+        info = load(path)
+        if info is None:
+            continue
+        if info.process() is None or Path(info.data_dir) != data_dir.resolve():
+            path.unlink(missing_ok=True)
+            continue
+        return info
+    return None
 
 
 def running() -> list[ServerInfo]:

@@ -168,3 +168,17 @@ def test_repr_and_html_hide_the_key(server: lsn.Server) -> None:
         assert creds["token"] not in text
         assert creds["password"] not in text
     assert server.url in server._repr_html_()
+
+
+def test_reuse_does_not_depend_on_ls_notebook_home(
+    fresh_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two kernels with different $LS_NOTEBOOK_HOME never run two servers on one database."""
+    srv = lsn.start(data_dir=fresh_data_dir)
+    try:
+        monkeypatch.setenv("LS_NOTEBOOK_HOME", str(tmp_path / "other-home"))
+        again = lsn.start(data_dir=fresh_data_dir)
+        assert again.pid == srv.pid
+    finally:
+        srv.stop()
+    assert not (fresh_data_dir / "ls_notebook.server.json").exists()
