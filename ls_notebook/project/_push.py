@@ -19,8 +19,9 @@ import pandas as pd
 from ls_notebook.errors import DataError, LabelStudioError, PushInterruptedError
 from ls_notebook.project._http import request
 from ls_notebook.project._keys import existing_keys
+from ls_notebook.project._upload import resolve_media
 from ls_notebook.tasks import build_tasks
-from ls_notebook.tasks._build import Predictions
+from ls_notebook.tasks._build import Predictions, TaskBatch
 
 if TYPE_CHECKING:
     from ls_notebook.project._project import Project
@@ -50,6 +51,14 @@ def _progress(total: int, enabled: bool):
     return tqdm(total=total, desc="push", unit="task", disable=not enabled or total == 0, leave=False)
 
 
+def _upload_media(project: Project, batch: TaskBatch, rows: list[int], progress: bool) -> None:
+    """Upload the local files / bytes of ``rows`` (only those to be sent) and put their URLs in the tasks."""
+    items = [item for i in rows for item in batch.media.get(i, {}).values()]
+    urls = resolve_media(project, items, progress)
+    for item in items:
+        batch.tasks[item.position]["data"][item.column] = urls[id(item)]
+
+
 def push(
     project: Project,
     df: pd.DataFrame,
@@ -68,6 +77,8 @@ def push(
     ids: list[int | None] = [known.get(k) for k in batch.keys]
     todo = [i for i, tid in enumerate(ids) if tid is None]
     result = PushResult(skipped=len(batch.keys) - len(todo))
+    sent = todo + ([i for i, tid in enumerate(ids) if tid is not None] if update else [])
+    _upload_media(project, batch, sent, progress)
     if update:
         for i, tid in enumerate(ids):
             if tid is not None:

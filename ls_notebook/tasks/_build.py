@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -13,6 +13,7 @@ from ls_notebook.configs import data_variables, interface
 from ls_notebook.errors import DataError
 from ls_notebook.tasks._coerce import column_to_json
 from ls_notebook.tasks._keys import KEY_FIELD, row_keys
+from ls_notebook.tasks._media import LocalMedia, check_media, media_columns, split_media
 from ls_notebook.tasks._predictions import to_prediction
 
 __all__ = ["Predictions", "TaskBatch", "build_tasks", "check_columns"]
@@ -22,11 +23,16 @@ Predictions = str | Callable[[pd.Series], Any] | pd.Series | list | None
 
 @dataclass
 class TaskBatch:
-    """Tasks built from a DataFrame: ``tasks[i]`` is row ``index[i]`` with key ``keys[i]``."""
+    """Tasks built from a DataFrame: ``tasks[i]`` is row ``index[i]`` with key ``keys[i]``.
+
+    ``media[i]`` maps the media columns of row ``i`` that hold a local file or bytes to what must be
+    uploaded; until then the task data holds a placeholder.
+    """
 
     tasks: list[dict[str, Any]]
     keys: list[str]
     index: pd.Index
+    media: dict[int, dict[str, LocalMedia]] = field(default_factory=dict)
 
 
 def check_columns(df: pd.DataFrame, config: str) -> None:
@@ -119,7 +125,17 @@ def build_tasks(
         )
     keys = row_keys(df, key)
     simple, skip = _prediction_values(df, predictions)
-    columns = {name: column_to_json(df.iloc[:, i], name) for i, name in enumerate(names) if name not in skip}
+    media_names = set(media_columns(config))
+    local: list[LocalMedia] = []
+    columns: dict[str, list[Any]] = {}
+    for i, name in enumerate(names):
+        if name in skip:
+            continue
+        series = df.iloc[:, i]
+        if name in media_names:
+            series, found = split_media(series, name)
+            local.extend(found)
+        columns[name] = column_to_json(series, name)
     for var in data_variables(config):
         nulls = [label for label, v in zip(df.index, columns[var.column], strict=True) if v is None]
         if nulls:
@@ -138,7 +154,11 @@ def build_tasks(
             task["predictions"] = [prediction]
         tasks.append(task)
     check_sizes(tasks, df.index)
-    return TaskBatch(tasks=tasks, keys=keys, index=df.index)
+    check_media(local)
+    media: dict[int, dict[str, LocalMedia]] = {}
+    for item in local:
+        media.setdefault(item.position, {})[item.column] = item
+    return TaskBatch(tasks=tasks, keys=keys, index=df.index, media=media)
 
 
 #: Largest task (as UTF-8 JSON) sent to Label Studio: the editor and data manager load whole tasks.
