@@ -2,17 +2,19 @@
 
 Stored per project under the server's data dir (local servers) or ``~/.cache/ls_notebook/<host>``
 (attached ones): ``project-<id>.parquet`` (the table, with predictions and unannotated tasks) and
-``project-<id>.json`` (the watermark: the latest task ``updated_at`` seen). A pull asks the API for
-tasks updated after the watermark (minus a safety margin), replaces their rows, and checks the task and
-annotation counts against the project's; any mismatch (deleted tasks or annotations) triggers a full
-read. Deleted predictions linger until ``refresh=True``.
+``project-<id>.json`` (the watermark: the latest task ``updated_at`` seen, and the ``updated_at`` of
+the tasks within the safety margin before it). A pull lists the ids and ``updated_at`` of the tasks
+updated after the watermark minus the margin (a light query), reads in full only those not already
+cached at that version (by id), replaces their rows, and checks the task and annotation counts against
+the project's; any mismatch (deleted tasks or annotations) triggers a full read. Deleted predictions
+linger until ``refresh=True``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ls_notebook.annotations import tasks_to_table
-from ls_notebook.project._fetch import counts, iter_tasks, users
+from ls_notebook.project._fetch import counts, iter_tasks, updated_since, users
 
 if TYPE_CHECKING:
     from ls_notebook.project._project import Project
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["cache_dir", "cached_table"]
 
 MARGIN = timedelta(milliseconds=10)
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_dir(project: Project) -> Path:
@@ -42,11 +44,12 @@ def cache_dir(project: Project) -> Path:
     return base / host
 
 
-def _fetch(project: Project, updated_after: str | None, progress: bool) -> tuple[pa.Table, str | None]:
-    tasks = list(iter_tasks(project, updated_after, progress))
-    latest = max((t.get("updated_at") or "" for t in tasks), default=None) or None
+def _fetch(project: Project, progress: bool, ids: list[int] | None = None) -> tuple[pa.Table, dict[int, str]]:
+    """Read all tasks (or those with ``ids``) in full: their table and their id → ``updated_at``."""
+    tasks = list(iter_tasks(project, None, progress, ids))
+    versions = {int(t["id"]): str(t.get("updated_at") or "") for t in tasks}
     table = tasks_to_table(tasks, users(project), include_unannotated=True, include_predictions=True)
-    return table, latest
+    return table, versions
 
 
 def _counts_match(table: pa.Table, expected: tuple[int, int]) -> bool:
@@ -55,27 +58,60 @@ def _counts_match(table: pa.Table, expected: tuple[int, int]) -> bool:
     return (n_tasks, len(pc.unique(ann))) == expected
 
 
-def _save(folder: Path, project_id: int, table: pa.Table, watermark: str | None) -> None:
+def _window(versions: dict[int, str]) -> tuple[str | None, dict[str, str]]:
+    """Watermark (latest ``updated_at``) and the tasks within :data:`MARGIN` of it."""
+    watermark = max(filter(None, versions.values()), key=_parse, default=None)
+    if watermark is None:
+        return None, {}
+    floor = _minus_margin(watermark)
+    return watermark, {str(k): v for k, v in versions.items() if v and _after(v, floor)}
+
+
+def _after(ts: str, floor: str) -> bool:
+    return _parse(ts) > _parse(floor)
+
+
+def _parse(ts: str) -> datetime:
+    return datetime.fromisoformat(ts.replace("Z", "+00:00"))
+
+
+def _save(folder: Path, project_id: int, table: pa.Table | None, versions: dict[int, str]) -> None:
+    """Write the table (unless None: unchanged) and the watermark of ``versions``."""
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f"project-{project_id}.parquet.tmp"
-    pq.write_table(table, tmp)
-    tmp.replace(folder / f"project-{project_id}.parquet")
-    (folder / f"project-{project_id}.json").write_text(json.dumps({"format": FORMAT, "watermark": watermark}))
+    if table is not None:
+        tmp = folder / f"project-{project_id}.parquet.tmp"
+        pq.write_table(table, tmp)
+        tmp.replace(folder / f"project-{project_id}.parquet")
+    watermark, window = _window(versions)
+    meta = {"format": FORMAT, "watermark": watermark, "window": window}
+    (folder / f"project-{project_id}.json").write_text(json.dumps(meta))
 
 
-def _load(folder: Path, project_id: int) -> tuple[pa.Table, str | None] | None:
+def _load(folder: Path, project_id: int) -> tuple[pa.Table, dict[int, str]] | None:
+    """The cached table and the ``updated_at`` of the tasks at the watermark (None: no usable cache)."""
     try:
         meta = json.loads((folder / f"project-{project_id}.json").read_text())
-        if meta.get("format") != FORMAT:
+        if meta.get("format") != FORMAT or not meta.get("watermark"):
             return None
-        return pq.read_table(folder / f"project-{project_id}.parquet"), meta.get("watermark")
+        window = {int(k): str(v) for k, v in (meta.get("window") or {}).items()}
+        return pq.read_table(folder / f"project-{project_id}.parquet"), window
     except (OSError, ValueError, pa.ArrowException):
         return None
 
 
 def _minus_margin(ts: str) -> str:
-    when = datetime.fromisoformat(ts.replace("Z", "+00:00")) - MARGIN
-    return when.isoformat().replace("+00:00", "Z")
+    """``ts`` minus :data:`MARGIN`, in the one format the data manager's filter parses."""
+    return (_parse(ts) - MARGIN).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _merge(old: pa.Table, changed: pa.Table) -> pa.Table | None:
+    """``old`` with the rows of the tasks in ``changed`` replaced, sorted by task id (None: schemas clash)."""
+    keep = pc.invert(pc.is_in(old.column("task_id"), value_set=pc.unique(changed.column("task_id"))))
+    try:
+        merged = pa.concat_tables([old.filter(keep), changed], promote_options="permissive")
+    except pa.ArrowException:
+        return None
+    return merged.take(pc.sort_indices(merged, sort_keys=[("task_id", "ascending")]))
 
 
 def cached_table(project: Project, refresh: bool = False, progress: bool = True) -> pa.Table:
@@ -83,24 +119,17 @@ def cached_table(project: Project, refresh: bool = False, progress: bool = True)
     folder = cache_dir(project)
     cached = None if refresh else _load(folder, project.id)
     if cached is not None:
-        old, watermark = cached
-        changed, latest = _fetch(project, _minus_margin(watermark) if watermark else None, progress)
-        if changed.num_rows:
-            keep = pc.invert(pc.is_in(old.column("task_id"), value_set=pc.unique(changed.column("task_id"))))
-            try:
-                merged = pa.concat_tables([old.filter(keep), changed], promote_options="permissive")
-            except pa.ArrowException:
-                merged = None
-            if merged is not None:
-                order = pc.sort_indices(merged, sort_keys=[("task_id", "ascending")])
-                merged = merged.take(order)
-        else:
-            merged = old
+        old, window = cached
+        watermark = max(window.values(), key=_parse)
+        listed = updated_since(project, _minus_margin(watermark))
+        todo = sorted(tid for tid, ts in listed.items() if window.get(tid) != ts)
+        merged: pa.Table | None = old
+        if todo:
+            changed, _ = _fetch(project, progress, todo)
+            merged = _merge(old, changed) if changed.num_rows else old
         if merged is not None and _counts_match(merged, counts(project)):
-            new_mark = max(filter(None, [watermark, latest]), default=None)
-            if changed.num_rows:
-                _save(folder, project.id, merged, new_mark)
+            _save(folder, project.id, merged if todo else None, {**window, **listed})
             return merged
-    table, latest = _fetch(project, None, progress)
-    _save(folder, project.id, table, latest)
+    table, versions = _fetch(project, progress)
+    _save(folder, project.id, table, versions)
     return table
