@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ls_notebook.annotations.schema import ANNOTATION_COLUMNS, ANNOTATION_SCHEMA
 
@@ -24,6 +25,7 @@ KEY_FIELD = "ls_notebook_key"  # same as ls_notebook.tasks.KEY_FIELD (kept here:
 DATA_PREFIX = "data."
 _FIXED = frozenset(ANNOTATION_COLUMNS)
 _RESULT_COLUMNS = ANNOTATION_COLUMNS[ANNOTATION_COLUMNS.index("from_name") :]
+CHUNK_ROWS = 10_000  # rows per Arrow chunk of the fixed columns
 
 
 def data_column_name(name: str) -> str:
@@ -159,9 +161,18 @@ def tasks_to_table(
     """
     users = users or {}
     cols: dict[str, list[Any]] = {name: [] for name in ANNOTATION_COLUMNS}
+    done: dict[str, list[pa.Array]] = {name: [] for name in ANNOTATION_COLUMNS}
     data_names: dict[str, None] = {}
     row_data: list[Mapping[str, Any]] = []
     empty = dict.fromkeys(_RESULT_COLUMNS)
+
+    def flush() -> None:  # fixed columns go to Arrow every CHUNK_ROWS rows: few Python objects alive
+        for field in ANNOTATION_SCHEMA:
+            values = cols[field.name]
+            if values:
+                typed = pa.types.is_timestamp(field.type)
+                done[field.name].append(_timestamps(values) if typed else pa.array(values, type=field.type))
+                cols[field.name] = []
 
     def emit(
         task: Mapping[str, Any],
@@ -189,7 +200,14 @@ def tasks_to_table(
                     cols[name].append(item.get(name))
             row_data.append(data)
 
-    for task in sorted(tasks, key=lambda t: t["id"]):
+    # A list is sorted by task id here; an iterator (a database stream) is read once, in its order,
+    # and the rows are sorted by task id at the end if it was not in order (a stable sort: same rows).
+    ordered = sorted(tasks, key=lambda t: t["id"]) if isinstance(tasks, list) else tasks
+    last_id, in_order = None, True
+    for task in ordered:
+        if last_id is not None and task["id"] < last_id:
+            in_order = False
+        last_id = task["id"]
         data = _loads(task.get("data")) or {}
         for name in data:
             data_names.setdefault(name)
@@ -205,16 +223,17 @@ def tasks_to_table(
                 emit(task, data, key, draft, "draft", _author(draft.get("user"), users))
         if include_unannotated and not anns:
             emit(task, data, key, None, "annotation", None)
+        if len(cols["task_id"]) >= CHUNK_ROWS:
+            flush()
+    flush()
 
-    arrays = []
-    for field in ANNOTATION_SCHEMA:
-        values = cols[field.name]
-        if pa.types.is_timestamp(field.type):
-            arrays.append(_timestamps(values))
-        else:
-            arrays.append(pa.array(values, type=field.type))
+    arrays: list[pa.ChunkedArray] = [pa.chunked_array(done[f.name], type=f.type) for f in ANNOTATION_SCHEMA]
     fields = list(ANNOTATION_SCHEMA)
     for name in data_names:
-        arrays.append(_data_array([d.get(name) for d in row_data]))
-        fields.append(pa.field(data_column_name(name), arrays[-1].type))
-    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+        column = _data_array([d.get(name) for d in row_data])
+        arrays.append(pa.chunked_array([column]))
+        fields.append(pa.field(data_column_name(name), column.type))
+    table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+    if not in_order:
+        table = table.take(pc.sort_indices(table, sort_keys=[("task_id", "ascending")]))
+    return table

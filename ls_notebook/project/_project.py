@@ -137,12 +137,14 @@ class Project:
         include_drafts: bool = False,
         source: str = "auto",
         progress: bool = True,
+        refresh: bool = False,
     ) -> pa.Table:
         """Return the annotations as a ``pyarrow.Table`` with the schema of :mod:`ls_notebook.annotations`.
 
         Polars users: ``pl.from_arrow(project.pull_arrow())``. ``source`` picks the path: ``"auto"``
         (a direct read of a local server's database, else the incremental cache), ``"sqlite"``,
-        ``"cache"`` or ``"api"`` (all return the same table).
+        ``"cache"`` or ``"api"`` (all return the same table). ``refresh=True`` rebuilds the
+        incremental cache from a full read (it also drops predictions deleted on the server).
 
         Examples
         --------
@@ -152,7 +154,14 @@ class Project:
         from ls_notebook.project._pull import pull_arrow
 
         return pull_arrow(
-            self, since, include_unannotated, include_predictions, include_drafts, source, progress  # type: ignore[arg-type]
+            self,
+            since,
+            include_unannotated,
+            include_predictions,
+            include_drafts,
+            source,  # type: ignore[arg-type]
+            progress,
+            refresh=refresh,
         )
 
     def pull(
@@ -164,6 +173,7 @@ class Project:
         include_unannotated: bool = False,
         source: str = "auto",
         progress: bool = True,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Return the annotations as a DataFrame.
 
@@ -171,6 +181,7 @@ class Project:
         documented in :mod:`ls_notebook.annotations.schema` followed by the task data.
         ``shape="wide"``: one row per task, one column per ``(from_name, annotator)``.
         ``since`` keeps only annotations created or updated after that time (for polling loops).
+        ``source`` and ``refresh`` are those of :meth:`pull_arrow`.
 
         Examples
         --------
@@ -180,7 +191,15 @@ class Project:
         from ls_notebook.project._pull import pull
 
         return pull(
-            self, shape, since, include_predictions, include_drafts, include_unannotated, source, progress  # type: ignore[arg-type]
+            self,
+            shape,  # type: ignore[arg-type]
+            since,
+            include_predictions,
+            include_drafts,
+            include_unannotated,
+            source,  # type: ignore[arg-type]
+            progress,
+            refresh=refresh,
         )
 
     def to_parquet(self, path: str | Path, **pull_options: Any) -> Path:

@@ -62,6 +62,7 @@ def pull_arrow(
     include_drafts: bool = False,
     source: Source = "auto",
     progress: bool = True,
+    refresh: bool = False,
 ) -> pa.Table:
     """Return the project's annotations as a ``pyarrow.Table`` (see :meth:`Project.pull_arrow`)."""
     if source not in ("auto", "sqlite", "cache", "api"):
@@ -80,10 +81,10 @@ def pull_arrow(
             "Studio release; use source='auto'."
         )
     if source == "sqlite" or (source == "auto" and db is not None):
-        tasks, user_map = _sqlite.read_tasks(db, project.id)
-        table = tasks_to_table(tasks, user_map, **flags)
+        with _sqlite.stream_tasks(db, project.id) as (tasks, user_map):
+            table = tasks_to_table(tasks, user_map, **flags)
     elif source in ("auto", "cache"):
-        table = _select(cached_table(project, progress=progress), **flags)
+        table = _select(cached_table(project, refresh=refresh, progress=progress), **flags)
     else:
         tasks = iter_tasks(project, progress=progress)
         table = tasks_to_table(tasks, users(project), include_drafts=include_drafts, **flags)
@@ -100,6 +101,7 @@ def pull(
     include_unannotated: bool = False,
     source: Source = "auto",
     progress: bool = True,
+    refresh: bool = False,
 ) -> pd.DataFrame:
     """Return the project's annotations as a DataFrame (see :meth:`Project.pull`)."""
     if shape not in ("long", "wide"):
@@ -112,6 +114,7 @@ def pull(
         include_drafts=include_drafts,
         source=source,
         progress=progress,
+        refresh=refresh,
     )
     df = to_long(table) if shape == "long" else to_wide(table)
     df.attrs["since"] = _poll.cursor_of(table)  # pass df (or this) as the next since= to poll

@@ -21,7 +21,7 @@ from ls_notebook.tasks import KEY_FIELD
 if TYPE_CHECKING:
     from ls_notebook._server import Server
 
-__all__ = ["KNOWN_RELEASES", "database_of", "keys", "read_tasks"]
+__all__ = ["KNOWN_RELEASES", "database_of", "keys", "read_tasks", "stream_tasks"]
 
 KNOWN_RELEASES = ("1.23.",)
 SQLITE_FILE = "label_studio.sqlite3"
@@ -109,63 +109,107 @@ def _iso(ts: str | None) -> str | None:
     return None if ts is None else ts.replace(" ", "T") + ("" if ts.endswith("Z") else "Z")
 
 
-def read_tasks(db: Path, project_id: int, updated_after: str | None = None) -> tuple[list[dict], dict]:
-    """Read tasks (with annotations and predictions) shaped like the API's, and the user id → e-mail map."""
+def _groups(rows: Iterator[tuple]) -> Iterator[tuple[int, list[tuple]]]:
+    """Consecutive rows with the same task id (second column) as ``(task_id, rows)``."""
+    current, group = None, []
+    for row in rows:
+        if row[1] != current:
+            if group:
+                yield current, group
+            current, group = row[1], []
+        group.append(row)
+    if group:
+        yield current, group
+
+
+def _annotation(row: tuple) -> dict[str, Any]:
+    return {
+        "id": row[0],
+        "completed_by": row[2],
+        "created_at": _iso(row[3]),
+        "updated_at": _iso(row[4]),
+        "lead_time": row[5],
+        "was_cancelled": bool(row[6]),
+        "ground_truth": bool(row[7]),
+        "result": row[8],
+    }
+
+
+def _prediction(row: tuple) -> dict[str, Any]:
+    return {
+        "id": row[0],
+        "model_version": row[2],
+        "result": row[3],
+        "score": row[4],
+        "created_at": _iso(row[5]),
+        "updated_at": _iso(row[6]),
+    }
+
+
+def _stream(conn: sqlite3.Connection, project_id: int, updated_after: str | None) -> Iterator[dict]:
+    """Tasks in id order, each with its annotations and predictions (three cursors merged by task id)."""
     where, args = "project_id = ?", [project_id]
     if updated_after is not None:
         where += " AND updated_at > ?"
         args.append(updated_after.replace("T", " ").rstrip("Z"))
-    with _connect(db) as conn:
-        tasks: dict[int, dict[str, Any]] = {}
-        for tid, data, meta, updated in conn.execute(
-            f"SELECT id, data, meta, updated_at FROM task WHERE {where} ORDER BY id", args
-        ):
-            tasks[tid] = {
-                "id": tid,
-                "data": json.loads(data) if data else {},
-                "meta": json.loads(meta) if meta else {},
-                "updated_at": _iso(updated),
-                "annotations": [],
-                "predictions": [],
-            }
-        task_where = (
-            "project_id = ?" if updated_after is None else (f"task_id IN (SELECT id FROM task WHERE {where})")
-        )
-        for row in conn.execute(
+    task_where = (
+        "project_id = ?" if updated_after is None else f"task_id IN (SELECT id FROM task WHERE {where})"
+    )
+    tasks = conn.execute(f"SELECT id, data, meta, updated_at FROM task WHERE {where} ORDER BY id", args)
+    annotations = _groups(
+        conn.execute(
             "SELECT id, task_id, completed_by_id, created_at, updated_at, lead_time, was_cancelled, "
             f"ground_truth, result FROM task_completion WHERE {task_where} ORDER BY task_id, id",
             args,
-        ):
-            task = tasks.get(row[1])
-            if task is not None:
-                task["annotations"].append(
-                    {
-                        "id": row[0],
-                        "completed_by": row[2],
-                        "created_at": _iso(row[3]),
-                        "updated_at": _iso(row[4]),
-                        "lead_time": row[5],
-                        "was_cancelled": bool(row[6]),
-                        "ground_truth": bool(row[7]),
-                        "result": row[8],
-                    }
-                )
-        for pid, tid, version, result, score, created, updated in conn.execute(
+        )
+    )
+    predictions = _groups(
+        conn.execute(
             "SELECT id, task_id, model_version, result, score, created_at, updated_at FROM prediction "
             f"WHERE {task_where} ORDER BY task_id, id",
             args,
-        ):
-            task = tasks.get(tid)
-            if task is not None:
-                task["predictions"].append(
-                    {
-                        "id": pid,
-                        "model_version": version,
-                        "result": result,
-                        "score": score,
-                        "created_at": _iso(created),
-                        "updated_at": _iso(updated),
-                    }
-                )
+        )
+    )
+    ann = next(annotations, None)
+    pred = next(predictions, None)
+    for tid, data, meta, updated in tasks:
+        while ann is not None and ann[0] < tid:  # rows of tasks not listed: skipped
+            ann = next(annotations, None)
+        while pred is not None and pred[0] < tid:
+            pred = next(predictions, None)
+        task_anns: list[dict[str, Any]] = []
+        task_preds: list[dict[str, Any]] = []
+        if ann is not None and ann[0] == tid:
+            task_anns = [_annotation(row) for row in ann[1]]
+            ann = next(annotations, None)
+        if pred is not None and pred[0] == tid:
+            task_preds = [_prediction(row) for row in pred[1]]
+            pred = next(predictions, None)
+        yield {
+            "id": tid,
+            "data": json.loads(data) if data else {},
+            "meta": json.loads(meta) if meta else {},
+            "updated_at": _iso(updated),
+            "annotations": task_anns,
+            "predictions": task_preds,
+        }
+
+
+@contextmanager
+def stream_tasks(
+    db: Path, project_id: int, updated_after: str | None = None
+) -> Iterator[tuple[Iterator[dict], dict[int, str]]]:
+    """Open one read transaction; give an iterator of tasks (id order, shaped like the API's) and users.
+
+    The iterator reads the database as it goes (memory stays proportional to one task), so consume
+    it inside the ``with`` block.
+    """
+    with _connect(db) as conn:
         users = dict(conn.execute("SELECT id, email FROM htx_user"))
-    return list(tasks.values()), users
+        yield _stream(conn, project_id, updated_after), users
+
+
+def read_tasks(db: Path, project_id: int, updated_after: str | None = None) -> tuple[list[dict], dict]:
+    """Read tasks (with annotations and predictions) shaped like the API's, and the user id → e-mail map."""
+    with stream_tasks(db, project_id, updated_after) as (tasks, users):
+        return list(tasks), users

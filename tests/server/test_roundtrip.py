@@ -296,6 +296,8 @@ def test_fast_paths_equal_api(server, annotators):
     assert not api2.equals(api)
     assert project.pull_arrow(source="cache", **kwargs).equals(api2)
     assert project.pull_arrow(source="sqlite", **kwargs).equals(api2)
+    assert project.pull_arrow(source="cache", refresh=True, **kwargs).equals(api2)  # a full re-read
+    assert project.pull(source="cache", refresh=True, progress=False).equals(project.pull(progress=False))
     plain = project.pull_arrow(source="api", progress=False)
     assert project.pull_arrow(source="sqlite", progress=False).equals(plain)
     assert project.pull_arrow(source="cache", progress=False).equals(plain)
