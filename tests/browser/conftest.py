@@ -261,7 +261,7 @@ def _panel_id(page: object, name: str) -> str:
 
 def _open(page: object, name: str) -> None:
     page.evaluate(  # type: ignore[attr-defined]
-        "(path) => window.jupyterapp.commands.execute('docmanager:open', {path})", name
+        "async (path) => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }", name
     )
     page.wait_for_function(  # type: ignore[attr-defined]
         "(name) => { const w = window.jupyterapp.shell.currentWidget;"
