@@ -15,6 +15,7 @@ What the proxy needs from Label Studio 1.23, found by trying it:
 - jupyter-server-proxy 4.5 and later add the proxy prefix to ``Location`` headers of redirects that
   already carry it (jupyterhub/jupyter-server-proxy#574): the hook strips it first, so every redirect
   ends up with the prefix once; with 4.4 and earlier it leaves ``Location`` alone.
+- Label Studio's CSS loads its fonts from root-relative ``url(/static/...)``: the hook prefixes those.
 - ``absolute_url`` must be False, and the first start (database creation) takes up to a few minutes
   on a small machine, hence the generous ``timeout``.
 """
@@ -108,7 +109,23 @@ def rewrite_response(response: Any, request: Any) -> None:
     body = response.body
     placeholder = PLACEHOLDER_ORIGIN.encode()
     if body and placeholder in body:
-        response.body = body.replace(placeholder, origin.encode())
+        body = response.body = body.replace(placeholder, origin.encode())
+    context = _context(request.path)
+    if body and context and "css" in str(response.headers.get("Content-Type", "")):
+        response.body = prefix_css_urls(body, context)
+
+
+def prefix_css_urls(css: bytes, context: str) -> bytes:
+    """Put the proxy prefix in front of root-relative ``url(/static/...)`` of Label Studio's CSS (fonts).
+
+    Examples
+    --------
+    >>> prefix_css_urls(b"src: url(/static/fonts/a.woff)", "/user/a/label-studio")
+    b'src: url(/user/a/label-studio/static/fonts/a.woff)'
+    """
+    for quote in (b"", b'"', b"'"):
+        css = css.replace(b"url(" + quote + b"/static/", b"url(" + quote + context.encode() + b"/static/")
+    return css
 
 
 def setup_label_studio() -> dict[str, Any]:

@@ -98,3 +98,14 @@ def test_start_behind_the_hub_uses_the_proxy_route(monkeypatch: pytest.MonkeyPat
     assert _api._behind_hub(9000, None) == (9000, None)  # an explicit other port: /proxy/<port>/
     assert browser_url("http://127.0.0.1:47001", 47001, "projects/1") == "/user/a/label-studio/projects/1"
     assert browser_url("http://127.0.0.1:9000", 9000, "") == "/user/a/proxy/9000/"
+
+
+def test_css_font_urls_get_the_prefix() -> None:
+    css = b"@font-face{src:url(/static/fonts/a.woff)} .x{background:url('/static/i.png')}"
+    resp = response(body=css)
+    resp.headers["Content-Type"] = "text/css; charset=utf-8"
+    proxy.rewrite_response(resp, request("/user/a/label-studio/static/css/main.css"))
+    assert resp.body == (
+        b"@font-face{src:url(/user/a/label-studio/static/fonts/a.woff)} "
+        b".x{background:url('/user/a/label-studio/static/i.png')}"
+    )
