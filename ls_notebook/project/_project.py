@@ -6,6 +6,7 @@ Methods are thin: the work lives in small modules next to this one (push, pull, 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,9 @@ if TYPE_CHECKING:
     from ls_notebook._server import Server
     from ls_notebook._users import User
     from ls_notebook.loop import PrelabelResult, Watcher
+    from ls_notebook.model import ModelServer
     from ls_notebook.project._push import PushResult
+    from ls_notebook.storage import Storage
     from ls_notebook.tasks._build import Predictions
 
 
@@ -230,65 +233,6 @@ class Project:
 
         return export(self, path, format, progress=progress)
 
-    def label(
-        self,
-        tasks: Any = None,
-        annotator: str | None = None,
-        order: str = "queue",
-        height: int | None = None,
-        media_roots: Any = (),
-    ) -> Any:
-        """Label this project's tasks in the notebook with Label Studio's own editor.
-
-        Returns a :class:`~ls_notebook.widgets.labeling.LabelingWidget`: one task at a time, with
-        previous/next, skip, a progress line, predictions as pre-annotations and this annotator's
-        existing annotations for editing. All traffic goes through the kernel (the browser never
-        needs to reach the server); annotations are created as ``annotator``.
-
-        Parameters
-        ----------
-        tasks : None, "unlabeled", list of int or DataFrame, optional
-            Which tasks: all, the annotator's unlabeled ones, task ids, or a DataFrame with a
-            ``task_id`` column or index (e.g. a slice of :meth:`pull`).
-        annotator : str, optional
-            E-mail of the user to label as (default: the API key's user).
-        order : {"queue", "uncertainty", "id"}
-            Task order; ``"queue"`` starts at the first task the annotator has not labeled.
-        height : int, optional
-            Editor height in pixels (default: fit text, fixed for images/audio/video).
-        media_roots : list of str, optional
-            Local folders from which tasks' file paths may be read and sent to the browser.
-
-        Examples
-        --------
-        >>> project.label(tasks="unlabeled", annotator="ann@example.com")   # doctest: +SKIP
-        """
-        from ls_notebook.widgets.labeling import label
-
-        return label(
-            self.server,
-            self.id,
-            tasks=tasks,
-            annotator=annotator,
-            order=order,  # type: ignore[arg-type]
-            height=height,
-            media_roots=media_roots,
-        )
-
-    def open(self, task: int | None = None, height: int = 720) -> Any:
-        """Show the project's page of the Label Studio web UI (data manager, or one task) in the cell.
-
-        For a server started by :func:`ls_notebook.start` the frame is logged in already.
-
-        Examples
-        --------
-        >>> project.open()          # doctest: +SKIP
-        """
-        from ls_notebook.widgets.web_ui import open_ui
-
-        path = f"projects/{self.id}/data" + (f"?task={int(task)}" if task is not None else "")
-        return open_ui(self.server, path, height=height)
-
     # -- continuous labeling loop (logic in ls_notebook.loop) ------------------------------------------
     def prelabel(
         self,
@@ -456,6 +400,111 @@ class Project:
         from ls_notebook.loop import annotate
 
         return annotate(self, labels, annotator, lead_time, ground_truth)
+
+    # -- model in the loop and object storage (logic in ls_notebook.model, ls_notebook.storage) --------
+    def serve_model(self, model: Any, train: Callable[..., Any] | None = None, **options: Any) -> ModelServer:
+        """Serve ``model`` from this kernel as the project's ML backend, and register it.
+
+        Label Studio then asks the kernel for predictions when a task without one opens (in its UI
+        or the inline editor) and on :meth:`ModelServer.retrieve`. ``model`` is a callable or has
+        ``predict`` / ``predict_proba`` (scikit-learn style); it gets a batch of tasks (the one data
+        field the config reads, else a DataFrame) and returns one prediction per task in the forms
+        ``push(predictions=...)`` accepts. ``train(new_labels)`` runs in a worker thread after
+        annotations are submitted, with the pulled DataFrame of labels not trained on yet; it may
+        return a new model or a version string, and the version moves on (``v1`` → ``v2``).
+
+        Options: ``model_version`` (default ``model.model_version`` or ``"v1"``), ``features`` (a data
+        field, ``"frame"`` or a callable building the model's input), ``host``/``port`` (default
+        127.0.0.1 and a free port), ``timeout`` (seconds Label Studio waits for a prediction).
+        Backends left registered by a dead kernel are removed first.
+
+        Examples
+        --------
+        >>> ms = project.serve_model(pipeline, train=lambda df: pipeline.fit(df["text"], df["label"]))
+        ... # doctest: +SKIP
+        >>> ms.stop()                                                     # doctest: +SKIP
+        """
+        from ls_notebook.model import ModelServer
+
+        return ModelServer(self, model, train, **options).start()
+
+    def connect_storage(self, uri: str, **options: Any) -> Storage:
+        """Connect a bucket as a source of tasks (default) or, with ``target=True``, of exports.
+
+        ``uri`` is ``s3://bucket/prefix`` (AWS or an S3-compatible ``endpoint_url=``), ``gs://...`` or
+        ``azure-blob://container/prefix``. Credentials come from the environment / boto3 profile
+        (``profile=``) and go to the server only: the notebook, the returned object and its repr never
+        hold them. A source is synced right away (``sync=False`` to skip) with a progress bar; see
+        :func:`ls_notebook.storage.connect` for every option.
+
+        Examples
+        --------
+        >>> images = project.connect_storage("s3://bucket/images", pattern=r".*\\.jpg")  # doctest: +SKIP
+        >>> out = project.connect_storage("s3://bucket/labels", target=True)            # doctest: +SKIP
+        >>> out.sync()                                                                   # doctest: +SKIP
+        """
+        from ls_notebook.storage import connect
+
+        return connect(self, uri, **options)
+
+    def label(
+        self,
+        tasks: Any = None,
+        annotator: str | None = None,
+        order: str = "queue",
+        height: int | None = None,
+        media_roots: Any = (),
+    ) -> Any:
+        """Label this project's tasks in the notebook with Label Studio's own editor.
+
+        Returns a :class:`~ls_notebook.widgets.labeling.LabelingWidget`: one task at a time, with
+        previous/next, skip, a progress line, predictions as pre-annotations and this annotator's
+        existing annotations for editing. All traffic goes through the kernel (the browser never
+        needs to reach the server); annotations are created as ``annotator``.
+
+        Parameters
+        ----------
+        tasks : None, "unlabeled", list of int or DataFrame, optional
+            Which tasks: all, the annotator's unlabeled ones, task ids, or a DataFrame with a
+            ``task_id`` column or index (e.g. a slice of :meth:`pull`).
+        annotator : str, optional
+            E-mail of the user to label as (default: the API key's user).
+        order : {"queue", "uncertainty", "id"}
+            Task order; ``"queue"`` starts at the first task the annotator has not labeled.
+        height : int, optional
+            Editor height in pixels (default: fit text, fixed for images/audio/video).
+        media_roots : list of str, optional
+            Local folders from which tasks' file paths may be read and sent to the browser.
+
+        Examples
+        --------
+        >>> project.label(tasks="unlabeled", annotator="ann@example.com")   # doctest: +SKIP
+        """
+        from ls_notebook.widgets.labeling import label
+
+        return label(
+            self.server,
+            self.id,
+            tasks=tasks,
+            annotator=annotator,
+            order=order,  # type: ignore[arg-type]
+            height=height,
+            media_roots=media_roots,
+        )
+
+    def open(self, task: int | None = None, height: int = 720) -> Any:
+        """Show the project's page of the Label Studio web UI (data manager, or one task) in the cell.
+
+        For a server started by :func:`ls_notebook.start` the frame is logged in already.
+
+        Examples
+        --------
+        >>> project.open()          # doctest: +SKIP
+        """
+        from ls_notebook.widgets.web_ui import open_ui
+
+        path = f"projects/{self.id}/data" + (f"?task={int(task)}" if task is not None else "")
+        return open_ui(self.server, path, height=height)
 
     def __repr__(self) -> str:
         return f"Project(id={self.id}, title={self.title!r}, server={self.server.url!r})"
