@@ -14,6 +14,7 @@ from tests.browser._helpers import (
     wait_state,
     widget,
 )
+from tests.browser.conftest import _panel_id
 from tests.browser.test_labeling import TEXT_CLASSES, open_widget, submit
 
 pytestmark = pytest.mark.browser
@@ -160,7 +161,15 @@ def test_saved_notebook_is_small_and_has_no_key(notebook, jupyter, ls_server):
     ]
     name = f"saved-{uuid.uuid4().hex[:6]}.ipynb"
     page = notebook(cells, name=name)
-    wait_state(page, "ready")
+    # Other notebooks of the session hold widgets too: look inside this notebook's own panel.
+    panel = _panel_id(page, name)
+    page.evaluate("(id) => window.jupyterapp.shell.activateById(id)", panel)
+    page.wait_for_function(
+        "(id) => { const w = document.getElementById(id);"
+        " const lab = w && w.querySelector('.lsn-lab'); return lab && lab.dataset.state === 'ready'; }",
+        arg=panel,
+        timeout=120_000,
+    )
     before = (jupyter.root / name).stat().st_size
     # Save with widget state, the heaviest way a notebook can be saved.
     page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
