@@ -23,4 +23,3 @@ def test_project_page_in_an_iframe(cell, page, ls_server):
     assert src.endswith(f"/projects/{pid}/data")
     text = page.evaluate("() => JSON.stringify(window.jupyterapp.shell.currentWidget.context.model.toJSON())")
     assert "sessionid" not in text
-

@@ -173,6 +173,7 @@ def test_long_and_wide_frames():
                 "value": {"choices": [lab]},
             }
         ]
+
     t = tasks_to_table([task(1, [ann(1, 1, res("x")), ann(2, 2, res("y"))], body="b")], USERS)
     long = to_long(t)
     assert all(isinstance(d, pd.ArrowDtype) for d in long.dtypes)

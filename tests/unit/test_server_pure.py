@@ -18,7 +18,9 @@ from ls_notebook.server._executable import find_executable
 
 def test_normalize_url() -> None:
     assert normalize_url(" https://ls.example.com/sub/ ") == "https://ls.example.com/sub"
-    with pytest.raises(ServerConnectionError, match=r"no http:// or https:// scheme.*'http://localhost:8080'"):
+    with pytest.raises(
+        ServerConnectionError, match=r"no http:// or https:// scheme.*'http://localhost:8080'"
+    ):
         normalize_url("localhost:8080")
     with pytest.raises(ServerConnectionError, match="LABEL_STUDIO_URL"):
         normalize_url("")
@@ -30,7 +32,9 @@ def test_links_plain_and_proxied(monkeypatch: pytest.MonkeyPatch) -> None:
     assert browser_url("http://127.0.0.1:9000", 9000, "/projects/3") == "http://127.0.0.1:9000/projects/3"
     monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/ann/")
     assert browser_url("http://127.0.0.1:9000", 9000, "projects/3") == "/user/ann/proxy/9000/projects/3"
-    assert browser_url("https://remote.example.com", None, "projects") == "https://remote.example.com/projects"
+    assert (
+        browser_url("https://remote.example.com", None, "projects") == "https://remote.example.com/projects"
+    )
     monkeypatch.setenv("LS_NOTEBOOK_PROXY_URL", "https://hub.example.com/proxy/{port}/")
     assert browser_url("http://127.0.0.1:9000", 9000, "") == "https://hub.example.com/proxy/9000/"
 
