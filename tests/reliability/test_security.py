@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -201,7 +204,7 @@ def test_html_payload_is_escaped_in_every_view(server: lsn.Server, tmp_path: Pat
 
 def test_html_payload_never_runs_in_a_real_browser(server: lsn.Server, tmp_path: Path) -> None:
     """Load every view in Debian's Chromium: the payload shows as text and its handler never runs."""
-    sync_api = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("needs Debian's chromium (make chromium)")
     views = html_views(server, tmp_path)
@@ -209,19 +212,37 @@ def test_html_payload_never_runs_in_a_real_browser(server: lsn.Server, tmp_path:
         f"<section id='v{i}'>{m}</section>" for i, m in enumerate(views.values())
     )
     page_html += "</body></html>"
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
+    # In a subprocess: the browser tests of the same session may hold a running Playwright loop.
+    page_file = tmp_path / "views.html"
+    page_file.write_text(page_html)
+    script = textwrap.dedent(
+        """
+        import json, sys
+        from playwright.sync_api import sync_playwright
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                      "--disable-component-update", "--disable-sync", "--no-first-run"])
             page = browser.new_page()
-            page.set_content(page_html, wait_until="load")
+            page.set_content(open(sys.argv[1]).read(), wait_until="load")
             page.wait_for_timeout(500)
-            assert page.evaluate("window.__lsn_xss || 0") == 0, "the payload's handler ran"
-            assert page.locator("img").count() == 0
-            assert "<img src=x onerror=" in page.inner_text("body")  # shown as text
-        finally:
+            print(json.dumps({"xss": page.evaluate("window.__lsn_xss || 0"),
+                              "imgs": page.locator("img").count(),
+                              "text": page.inner_text("body")}))
             browser.close()
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(page_file)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["xss"] == 0, "the payload's handler ran"
+    assert seen["imgs"] == 0
+    assert "<img src=x onerror=" in seen["text"]  # shown as text
 
 
 def test_widget_javascript_never_parses_html() -> None:
