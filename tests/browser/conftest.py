@@ -6,8 +6,9 @@ Fixtures:
   ``tests/server`` (started through ``ls_notebook.start()``), or an already running one given by
   ``$LSN_TEST_SERVER_URL`` and ``$LSN_TEST_SERVER_KEY`` (faster while developing).
 - ``jupyter``: JupyterLab on a free 127.0.0.1 port in a temp dir, token-authenticated, stopped in
-  teardown. Its kernels get the server URL and key through the environment
-  (``LABEL_STUDIO_URL``/``LABEL_STUDIO_API_KEY``), so no key is ever written into a notebook.
+  teardown (``tests/browser/_jupyter.py``, shared with the Binder imitation). Its kernels get the
+  server URL and key through the environment (``LABEL_STUDIO_URL``/``LABEL_STUDIO_API_KEY``), so no
+  key is ever written into a notebook.
 - ``browser`` / ``page``: Debian's Chromium driven by Playwright.
 - ``notebook``: write a notebook, open it in JupyterLab and run its cells.
 """
@@ -16,12 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import shutil
-import signal
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,6 +25,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.browser._jupyter import Jupyter, start_jupyter
 from tests.conftest import TEST_ROOT
 from tests.server.conftest import template_dir  # noqa: F401  (fixture used by `server`)
 
@@ -43,7 +39,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
-VENV_BIN = Path(sys.executable).parent
 
 
 @dataclass
@@ -79,90 +74,11 @@ def _session_ls_server(template_dir: Path) -> Iterator[object]:  # noqa: F811
     srv.stop()
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Jupyter:
-    """A running JupyterLab: its URL, token and root folder."""
-
-    url: str
-    token: str
-    root: Path
-    process: subprocess.Popen[bytes]
-
-    def lab_url(self, path: str) -> str:
-        return f"{self.url}/lab/tree/{path}?token={self.token}&reset"
-
-
 @pytest.fixture(scope="session")
 def jupyter(ls_server: LSServer) -> Iterator[Jupyter]:
-    root = Path(TEST_ROOT / f"jupyter-{uuid.uuid4().hex[:6]}")
-    (root / "work").mkdir(parents=True)
-    port, token = _free_port(), secrets.token_hex(16)
-    env = dict(os.environ)
-    env.update(
-        {
-            "LABEL_STUDIO_URL": ls_server.url,
-            "LABEL_STUDIO_API_KEY": ls_server.api_key,
-            "JUPYTER_CONFIG_DIR": str(root / "config"),
-            "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
-            "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces"),
-            "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"),
-            "PATH": f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
-        }
-    )
-    # Start each test from a plain, light JupyterLab (no "what's new" popups, no news fetches).
-    settings = root / "settings" / "@jupyterlab"
-    (settings / "apputils-extension").mkdir(parents=True)
-    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False})
-    )
-    log = open(root / "jupyter.log", "wb")  # noqa: SIM115 (closed in teardown)
-    process = subprocess.Popen(
-        [
-            str(VENV_BIN / "jupyter"),
-            "lab",
-            "--no-browser",
-            f"--port={port}",
-            "--ServerApp.ip=127.0.0.1",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={root / 'work'}",
-            "--LabApp.expose_app_in_browser=True",
-            "--ServerApp.port_retries=0",
-            "--allow-root",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/api/status?token={token}", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"JupyterLab did not start: {(root / 'jupyter.log').read_text()[-2000:]}")
-        time.sleep(0.3)
-    yield Jupyter(url, token, root / "work", process)
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(5)
-    log.close()
-    shutil.rmtree(root, ignore_errors=True)
+    env = {"LABEL_STUDIO_URL": ls_server.url, "LABEL_STUDIO_API_KEY": ls_server.api_key}
+    with start_jupyter(TEST_ROOT, env=env) as lab:
+        yield lab
 
 
 @pytest.fixture(scope="session")

@@ -10,19 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
-import signal
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.browser.conftest import VENV_BIN, _free_port
+from tests.browser._jupyter import Jupyter, free_port, start_jupyter
 from tests.conftest import TEST_ROOT, copy_data_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.slow]
@@ -31,73 +26,31 @@ PREFIX = "/user/test/"
 
 
 class BinderLab:
-    def __init__(self, url: str, token: str, env: dict[str, str], home: Path) -> None:
-        self.url, self.token, self.env, self.home = url, token, env, home
+    """JupyterLab under :data:`PREFIX`, and the ``LS_NOTEBOOK_HOME`` its Label Studio runs from."""
+
+    def __init__(self, jupyter: Jupyter, home: Path) -> None:
+        self.jupyter, self.home = jupyter, home
+        self.url, self.token, self.env = jupyter.url, jupyter.token, jupyter.env
 
 
 @pytest.fixture(scope="module")
 def binder_lab(template_dir: Path) -> Iterator[BinderLab]:
-    root = TEST_ROOT / f"binder-{uuid.uuid4().hex[:6]}"
-    home = root / "home"
+    home = TEST_ROOT / f"binder-{uuid.uuid4().hex[:6]}" / "home"
     home.mkdir(parents=True)
     shutil.move(str(copy_data_dir(template_dir, f"binder-default-{uuid.uuid4().hex[:6]}")), home / "default")
-    port, ls_port, token = _free_port(), _free_port(), secrets.token_hex(16)
-    env = dict(os.environ)
-    env.update(
-        {
-            "LS_NOTEBOOK_HOME": str(home),
-            "LS_NOTEBOOK_PROXY_PORT": str(ls_port),
-            "JUPYTERHUB_SERVICE_PREFIX": PREFIX,
-            "JUPYTER_CONFIG_DIR": str(root / "config"),
-            "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
-            "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces"),
-            "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"),
-            "PATH": f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
-        }
-    )
-    (root / "work").mkdir()
-    log = open(root / "jupyter.log", "wb")  # noqa: SIM115 (closed in teardown)
-    process = subprocess.Popen(
-        [
-            str(VENV_BIN / "jupyter"),
-            "lab",
-            "--no-browser",
-            f"--port={port}",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.base_url={PREFIX}",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={root / 'work'}",
-            "--ServerApp.port_retries=0",
-            "--allow-root",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}{PREFIX.rstrip('/')}"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            if httpx.get(f"{url}/api/status?token={token}", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            os.killpg(process.pid, signal.SIGKILL)
-            raise RuntimeError(f"JupyterLab did not start: {(root / 'jupyter.log').read_text()[-2000:]}")
-        time.sleep(0.5)
-    yield BinderLab(url, token, env, home)
-    os.killpg(process.pid, signal.SIGTERM)  # jupyter-server-proxy stops the launcher, which stops LS
+    env = {
+        "LS_NOTEBOOK_HOME": str(home),
+        "LS_NOTEBOOK_PROXY_PORT": str(free_port()),
+        "JUPYTERHUB_SERVICE_PREFIX": PREFIX,
+    }
     try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(5)
-    log.close()
-    import ls_notebook as lsn
+        # stopping JupyterLab stops jupyter-server-proxy's launcher, which stops Label Studio
+        with start_jupyter(home.parent, base_url=PREFIX, env=env) as lab:
+            yield BinderLab(lab, home)
+    finally:
+        import ls_notebook as lsn
 
-    lsn.stop(data_dir=home / "default")  # in case the launcher process was killed first
+        lsn.stop(data_dir=home / "default")  # in case the launcher process was killed first
 
 
 def test_label_studio_through_the_proxy_only(browser: object, binder_lab: BinderLab) -> None:

@@ -1,0 +1,167 @@
+"""Start a real JupyterLab for the browser tests (and ``tools/screenshots.py``), stop it afterwards.
+
+One place for the command line, the isolated config/runtime/settings folders, the readiness poll and
+the teardown, used by the ``jupyter`` fixture (JupyterLab at ``/``) and by the Binder imitation
+(JupyterLab under ``/user/test/`` with ``$JUPYTERHUB_SERVICE_PREFIX``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Jupyter:
+    """A running JupyterLab: its URL (with the base URL, no trailing slash), token and root folder.
+
+    ``env`` is the environment the server and its kernels run with; ``home`` the temp folder that
+    holds the root, the config/runtime/settings folders and ``jupyter.log``.
+    """
+
+    url: str
+    token: str
+    root: Path
+    process: subprocess.Popen[bytes]
+    env: dict[str, str] = field(default_factory=dict)
+    home: Path | None = None
+
+    def lab_url(self, path: str) -> str:
+        """URL opening ``path`` (relative to the root folder) in JupyterLab, logged in by token."""
+        return f"{self.url}/lab/tree/{path}?token={self.token}&reset"
+
+    @property
+    def origin(self) -> str:
+        """``http://127.0.0.1:PORT``: the URL without the base URL."""
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+
+@contextmanager
+def start_jupyter(
+    parent: Path,
+    base_url: str = "/",
+    env: Mapping[str, str] | None = None,
+    timeout: float = 180,
+    extra_args: tuple[str, ...] = (),
+) -> Iterator[Jupyter]:
+    """Run JupyterLab on a free 127.0.0.1 port in a new folder under ``parent``; stop it on exit.
+
+    Parameters
+    ----------
+    parent : Path
+        Folder in which a ``jupyter-XXXXXX`` folder is created (root ``work/``, settings, log).
+    base_url : str
+        Jupyter's ``ServerApp.base_url`` (``"/user/test/"`` imitates JupyterHub/Binder).
+    env : mapping, optional
+        Extra environment for the server and its kernels (e.g. ``LABEL_STUDIO_URL``).
+    timeout : float
+        Seconds to wait for ``/api/status`` before giving up with the end of the log.
+    extra_args : tuple of str
+        More command-line options for ``jupyter lab``.
+
+    Yields
+    ------
+    Jupyter
+        The running server; it is stopped (process group SIGTERM, then SIGKILL) and its folder
+        removed when the ``with`` block ends.
+    """
+    home = parent / f"jupyter-{uuid.uuid4().hex[:6]}"
+    root = home / "work"
+    root.mkdir(parents=True)
+    port, token = free_port(), secrets.token_hex(16)
+    full_env = dict(os.environ)
+    full_env.update(
+        {
+            "JUPYTER_CONFIG_DIR": str(home / "config"),
+            "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+            "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+            "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+    )
+    full_env.update(env or {})
+    # A plain, light JupyterLab (no "what's new" popups, no news fetches).
+    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    base_url = "/" + base_url.strip("/") + "/" if base_url.strip("/") else "/"
+    log_path = home / "jupyter.log"
+    log = open(log_path, "wb")  # noqa: SIM115 (closed below)
+    process = subprocess.Popen(
+        [
+            str(VENV_BIN / "jupyter"),
+            "lab",
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.base_url={base_url}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.expose_app_in_browser=True",
+            "--ServerApp.port_retries=0",
+            "--allow-root",
+            *extra_args,
+        ],
+        env=full_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}{base_url.rstrip('/')}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                status = httpx.get(f"{url}/api/status?token={token}", timeout=2, trust_env=False)
+                if status.status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"JupyterLab did not start: {log_path.read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield Jupyter(url, token, root, process, env=full_env, home=home)
+    finally:
+        _stop(process)
+        log.close()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the server's process group (kernels, proxied processes), SIGKILL if it lingers."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(5)
