@@ -56,6 +56,10 @@ class LabelingSession:
         ``"uncertainty"`` (lowest prediction score first) or ``"id"``.
     media_roots
         Local folders from which tasks' file paths may be read and sent to the browser.
+    server
+        The :class:`~ls_notebook.Server` the client belongs to, if any: the session then reads its
+        ``client`` and ``url`` on every request, so a widget keeps working when a local server is
+        restarted on another port (``ls_notebook.start()`` on the same data dir).
     """
 
     def __init__(
@@ -67,9 +71,11 @@ class LabelingSession:
         annotator: str | None = None,
         order: Order = "queue",
         media_roots: Sequence[str | Path] = (),
+        server: Any = None,
     ) -> None:
-        self.client = client
-        self.url = server_url.rstrip("/")
+        self._server = server
+        self._client = client
+        self._url = server_url.rstrip("/")
         self.project_id = int(project_id)
         self.media_roots = [Path(r) for r in media_roots]
         with self._errors("reading the project"):
@@ -103,6 +109,16 @@ class LabelingSession:
         self.index = 0
         if order == "queue":
             self.index = next((i for i, t in enumerate(self.task_ids) if t not in self.labeled), 0)
+
+    @property
+    def client(self) -> LabelStudio:
+        """The SDK client (the server's current one when the session follows a :class:`Server`)."""
+        return self._server.client if self._server is not None else self._client
+
+    @property
+    def url(self) -> str:
+        """The server's base URL as the kernel reaches it now."""
+        return self._server.url.rstrip("/") if self._server is not None else self._url
 
     # -- reading -------------------------------------------------------------------------------------
     def _errors(self, doing: str) -> Any:
@@ -421,8 +437,9 @@ def label(
         annotator=annotator,
         order=order,
         media_roots=media_roots,
+        server=server,
     )
-    if tasks == "unlabeled":
+    if isinstance(tasks, str) and tasks == "unlabeled":
         session.task_ids = [t for t in session.task_ids if t not in session.labeled]
         session.index = 0
     return LabelingWidget(session, version=str(server.version), height=height)

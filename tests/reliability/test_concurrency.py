@@ -43,7 +43,14 @@ def annotate_all(server: lsn.Server, user, task_ids: list[int], errors: list, do
         errors.append(exc)
 
 
-def test_pulls_and_polls_under_concurrent_annotators(server: lsn.Server) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> lsn.Server:
+    """The same test on a server with Label Studio's default SQLite and on one backed by PostgreSQL."""
+    return request.getfixturevalue("server" if request.param == "sqlite" else "pg_server")
+
+
+def test_pulls_and_polls_under_concurrent_annotators(backend: lsn.Server) -> None:
+    server = backend
     project = server.project(unique_title("concurrent"), configs.text_classification(list(LABELS)))
     pushed = project.push(pd.DataFrame({"text": [f"t{i}" for i in range(PER_ANNOTATOR)]}), progress=False)
     task_ids = [int(t) for t in pushed.task_ids]
@@ -60,7 +67,7 @@ def test_pulls_and_polls_under_concurrent_annotators(server: lsn.Server) -> None
     for t in threads:
         t.start()
 
-    counts: dict[str, list[int]] = {"sqlite": [], "api": []}
+    counts: dict[str, list[int]] = {"auto": [], "api": []}
     delivered: list[int] = []
     polled = project.pull(progress=False)  # the first poll: everything so far
     delivered += polled["annotation_id"].dropna().tolist()
@@ -69,7 +76,7 @@ def test_pulls_and_polls_under_concurrent_annotators(server: lsn.Server) -> None
         polled = project.pull(since=polled, progress=False)
         delivered += polled["annotation_id"].dropna().tolist()
         check_consistent(polled, emails, set(task_ids))
-        source = "api" if rounds % 8 == 7 else "sqlite"
+        source = "api" if rounds % 8 == 7 else "auto"  # auto: the direct database read where possible
         full = project.pull(source=source, progress=False)
         check_consistent(full, emails, set(task_ids))
         counts[source].append(len(full))

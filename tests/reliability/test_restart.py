@@ -23,37 +23,61 @@ pytestmark = pytest.mark.server
 CONFIG = configs.text_classification(["pos", "neg"])
 
 
+def restarted_between_calls(server: lsn.Server) -> None:
+    """Stop and start (then SIGKILL and start) a local server under the same ``Server``/``Project``."""
+    data_dir = server.data_dir
+    assert data_dir is not None
+    title = unique_title("restart")
+    project = server.project(title, CONFIG)
+    project.push(pd.DataFrame({"text": ["a", "b", "c"]}), progress=False)
+    assert project.pull(include_unannotated=True, source="api", progress=False)["key"].size == 3
+    first_pid = server.pid
+
+    lsn.stop(data_dir)  # stopped from elsewhere (another notebook, %labelstudio stop)...
+    with pytest.raises(ServerConnectionError) as down:
+        _ = project.task_count
+    message = str(down.value)
+    assert "\n" not in message and "ls_notebook.start()" in message
+    assert down.value.__cause__ is None and down.value.__suppress_context__
+
+    again = lsn.start(data_dir=data_dir)  # ...and started again, maybe on a new port
+    assert again.pid != first_pid
+    # the old objects follow: no traceback, same data
+    assert project.task_count == 3
+    assert server.pid == again.pid and server.url == again.url
+    pulled = project.pull(include_unannotated=True, source="api", progress=False)
+    assert sorted(pulled["key"]) == ["0", "1", "2"]
+    assert project.push(pd.DataFrame({"text": ["a", "b", "c"]}), progress=False).skipped == 3
+    assert server.projects()["title"].tolist().count(title) == 1
+
+    # an open labeling widget follows the restart too: its next request reaches the new server
+    widget = project.label(tasks=pulled)  # a DataFrame slice selects tasks
+    session = widget.session
+    assert session.task_ids == sorted(int(t) for t in pulled["task_id"])
+    sigkill(server)  # a crash this time
+    lsn.start(data_dir=data_dir)
+    assert project.task_count == 3 and server.running
+    result = [{"from_name": "label", "to_name": "text", "type": "choices", "value": {"choices": ["pos"]}}]
+    annotation_id = session.submit(session.task_ids[0], result)
+    assert session.url == server.url
+    stored = server.client.annotations.get(id=annotation_id)
+    assert stored.result[0]["value"]["choices"] == ["pos"]
+    widget.close()
+
+
 def test_local_server_restarted_between_calls(fresh_data_dir: Path) -> None:
     server = lsn.start(data_dir=fresh_data_dir)
     try:
-        project = server.project(unique_title("restart"), CONFIG)
-        project.push(pd.DataFrame({"text": ["a", "b", "c"]}), progress=False)
-        assert project.pull(include_unannotated=True, source="api", progress=False)["key"].size == 3
-        first_pid = server.pid
-
-        lsn.stop(fresh_data_dir)  # stopped from elsewhere (another notebook, %labelstudio stop)...
-        with pytest.raises(ServerConnectionError) as down:
-            _ = project.task_count
-        message = str(down.value)
-        assert "\n" not in message and "ls_notebook.start()" in message
-        assert down.value.__cause__ is None and down.value.__suppress_context__
-
-        again = lsn.start(data_dir=fresh_data_dir)  # ...and started again, here on a new port
-        assert again.pid != first_pid
-        # the old objects follow: no traceback, same data
-        assert project.task_count == 3
-        assert server.pid == again.pid and server.url == again.url
-        pulled = project.pull(include_unannotated=True, source="api", progress=False)
-        assert sorted(pulled["key"]) == ["0", "1", "2"]
-        assert project.push(pd.DataFrame({"text": ["a", "b", "c"]}), progress=False).skipped == 3
-        assert len(server.projects()) == 1
-
-        sigkill(server)  # a crash this time
-        lsn.start(data_dir=fresh_data_dir)
-        assert project.task_count == 3 and server.running
+        restarted_between_calls(server)
     finally:
         server.stop()
     assert not server.running
+
+
+@pytest.mark.slow
+def test_postgres_server_restarted_between_calls(pg_server: lsn.Server) -> None:
+    """The same on PostgreSQL; the session's ``pg_server`` object follows and is left running."""
+    restarted_between_calls(pg_server)
 
 
 def test_attached_server_restarted(fresh_data_dir: Path) -> None:
