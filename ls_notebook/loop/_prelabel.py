@@ -1,27 +1,26 @@
 """``Project.prelabel``: run a model in the kernel over tasks and upload its predictions with scores.
 
-The model sees the task data as the DataFrame column(s) the label config reads (a Series when the
-config reads one column, as a scikit-learn text pipeline expects). Its output goes through the same
-conversion as ``push(predictions=...)`` (:func:`ls_notebook.tasks.to_prediction`), so the simple
-forms (a choice, spans, boxes...) work here too. Predictions are uploaded in bulk, one request per
-batch, to ``/api/projects/{id}/import/predictions``.
+The model is called through :class:`ls_notebook.model.ModelAdapter`, the same adapter
+``Project.serve_model`` uses: it sees the task data as the column(s) the label config reads (a Series
+when the config reads one column, as a scikit-learn text pipeline expects), and its output goes
+through the same conversion as ``push(predictions=...)``, so the simple forms (a choice, spans,
+boxes...) work here too. Predictions are uploaded in bulk, one request per batch, to
+``/api/projects/{id}/import/predictions``.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
-from ls_notebook.configs import data_variables, interface
 from ls_notebook.errors import DataError
 from ls_notebook.loop._tasks import read_tasks
+from ls_notebook.model._adapter import Features, ModelAdapter
 from ls_notebook.project._http import request
-from ls_notebook.tasks import to_prediction
 
 if TYPE_CHECKING:
     from ls_notebook.project._project import Project
@@ -98,48 +97,6 @@ def task_ids_of(rows: Any) -> list[int] | None:
     return [int(t) for t in dict.fromkeys(values)]
 
 
-def _features(frame: pd.DataFrame, features: str | Sequence[str] | None, config: str) -> Any:
-    if features is None:
-        columns = [v.column for v in data_variables(config)]
-        features = columns[0] if len(columns) == 1 else columns
-    if isinstance(features, str):
-        if features not in frame.columns:
-            raise DataError(
-                f"features={features!r} is not a field of the tasks' data ({list(frame.columns)})."
-            )
-        return frame[features]
-    missing = [c for c in features if c not in frame.columns]
-    if missing:
-        raise DataError(f"features={missing} are not fields of the tasks' data ({list(frame.columns)}).")
-    return frame[list(features)]
-
-
-def _predict(model: Any, x: Any, n: int) -> list[Any]:
-    """One prediction (simple form, or ``{"result": ..., "score": ...}``) per row."""
-    if hasattr(model, "predict_proba") and hasattr(model, "classes_"):
-        proba = np.asarray(model.predict_proba(x), dtype="float64")
-        classes = [str(c) for c in model.classes_]
-        best = proba.argmax(axis=1)
-        out: list[Any] = [
-            {"result": classes[b], "score": float(p[b])} for b, p in zip(best, proba, strict=True)
-        ]
-    elif hasattr(model, "predict"):
-        out = [v.item() if isinstance(v, np.generic) else v for v in model.predict(x)]
-    elif callable(model):
-        produced = model(x)
-        out = produced.tolist() if isinstance(produced, pd.Series | np.ndarray) else list(produced)
-    else:
-        raise DataError(
-            f"{type(model).__name__} is not a model: pass a callable (data -> predictions) or an object "
-            "with predict_proba/predict, as scikit-learn estimators have."
-        )
-    if len(out) != n:
-        raise DataError(
-            f"The model returned {len(out)} predictions for {n} tasks: it must return one per task."
-        )
-    return out
-
-
 def _has_version(task: dict[str, Any], version: str) -> bool:
     return any(p.get("model_version") == version for p in task.get("predictions") or [])
 
@@ -161,15 +118,14 @@ def prelabel(
     rows: Any = None,
     batch_size: int = 500,
     model_version: str | None = None,
-    features: str | Sequence[str] | None = None,
+    features: Features = None,
     progress: bool = True,
 ) -> PrelabelResult:
     """Pre-label tasks of ``project`` with ``model`` (see :meth:`Project.prelabel`)."""
     if batch_size < 1:
         raise DataError(f"batch_size={batch_size} must be at least 1.")
     version = model_version_of(model, model_version)
-    config = project.config
-    li = interface(config)
+    adapter = ModelAdapter(model, project.config, features)
     wanted = task_ids_of(rows)
     tasks = read_tasks(project)
     if wanted is not None:
@@ -183,12 +139,9 @@ def prelabel(
     scores: dict[int, float] = {}
     with _progress(len(todo), progress) as bar:
         for batch in _batches(todo, batch_size):
-            frame = pd.DataFrame([t.get("data") or {} for t in batch])
-            simple = _predict(model, _features(frame, features, config), len(batch))
             body = []
-            for task, value in zip(batch, simple, strict=True):
-                prediction = to_prediction(value, li, task.get("data") or {}, task["id"], version)
-                if prediction is None:
+            for task, prediction in zip(batch, adapter.predict(batch, version), strict=True):
+                if not prediction.get("result"):  # the model gave no prediction for this task
                     result.skipped += 1
                     continue
                 prediction["task"] = int(task["id"])

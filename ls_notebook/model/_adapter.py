@@ -3,10 +3,14 @@
 A model is a callable or an object with ``predict`` / ``predict_proba`` (scikit-learn style). It is
 given a whole batch of tasks at once:
 
-- by default, when the label config reads one data field (``$text``, ``$image``...), the list of that
-  field's values — what a scikit-learn text pipeline expects;
+- by default, when the label config reads one data field (``$text``, ``$image``...), that field's
+  values as a pandas Series — what a scikit-learn text pipeline expects;
 - otherwise, or with ``features="frame"``, a DataFrame of the tasks' data (one row per task);
-- ``features="<column>"`` picks one data field, and a callable ``features(frame)`` builds any input.
+- ``features="<column>"`` picks one data field (a Series), a list of names picks several (a
+  DataFrame), and a callable ``features(frame)`` builds any input.
+
+Both ways of running a model in the kernel use this one adapter: ``Project.prelabel`` (predictions
+uploaded in bulk) and ``Project.serve_model`` (Label Studio asks the kernel as tasks open).
 
 It returns one prediction per task in any form :mod:`ls_notebook.tasks` accepts for
 ``push(predictions=...)`` (``"positive"``, ``[(start, end, "PER")]``, ``{"result": ..., "score": 0.9}``,
@@ -22,15 +26,20 @@ from typing import Any
 import pandas as pd
 from label_studio_sdk.label_interface import LabelInterface
 
+from ls_notebook.errors import DataError, LabelStudioError
 from ls_notebook.tasks._predictions import to_prediction
 
-__all__ = ["Features", "ModelAdapter", "ModelFailure"]
+__all__ = ["Features", "ModelAdapter", "ModelFailure", "NotAModel"]
 
-Features = str | Callable[[pd.DataFrame], Any] | None
+Features = str | Sequence[str] | Callable[[pd.DataFrame], Any] | None
 
 
-class ModelFailure(Exception):
+class ModelFailure(DataError):
     """The model raised or returned something unusable; the message names the model and the tasks."""
+
+
+class NotAModel(DataError, TypeError):
+    """The object given as a model is neither callable nor has ``predict`` / ``predict_proba``."""
 
 
 def _plain(value: Any) -> Any:
@@ -69,9 +78,9 @@ class ModelAdapter:
 
     def __init__(self, model: Any, config: str, features: Features = None) -> None:
         if not (callable(model) or hasattr(model, "predict") or hasattr(model, "predict_proba")):
-            raise TypeError(
-                f"serve_model() needs a callable or an object with predict()/predict_proba(), "
-                f"not {type(model).__name__}."
+            raise NotAModel(
+                f"{type(model).__name__} is not a model: pass a callable (data -> predictions) or an "
+                "object with predict()/predict_proba(), as scikit-learn estimators have."
             )
         self.model = model
         self.config = config
@@ -97,9 +106,15 @@ class ModelAdapter:
             if len(variables) != 1:
                 return frame
             column = variables[0]
-        if column not in frame.columns:
-            raise ModelFailure(f"The tasks have no data field {column!r} (fields: {list(frame.columns)}).")
-        return frame[column].tolist()
+        columns = [column] if isinstance(column, str) else list(column)
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            names = repr(missing[0]) if len(missing) == 1 else repr(missing)
+            raise ModelFailure(
+                f"The tasks have no data field {names} (fields: {list(frame.columns)}): pass features= "
+                "with one of those names."
+            )
+        return frame[column] if isinstance(column, str) else frame[columns]
 
     # -- outputs --------------------------------------------------------------------------------------
     def _raw(self, x: Any) -> list[Any]:
@@ -135,8 +150,9 @@ class ModelAdapter:
         Raises
         ------
         ModelFailure
-            The model raised, returned the wrong number of predictions, or a prediction does not fit the
-            label config; the message says which.
+            The model raised or returned the wrong number of predictions; the message says which.
+        ConfigError, DataError
+            A prediction does not fit the label config (as in ``push(predictions=...)``).
         """
         if not tasks:
             return []
@@ -164,6 +180,8 @@ class ModelAdapter:
                 prediction = to_prediction(
                     value, self.interface, task.get("data") or {}, f"task {task.get('id')}", model_version
                 )
+            except LabelStudioError:
+                raise  # ConfigError / DataError, as push(predictions=...) raises them
             except Exception as exc:
                 raise ModelFailure(str(exc)) from exc
             predictions.append(prediction or {"result": [], "model_version": model_version})

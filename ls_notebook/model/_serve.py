@@ -19,7 +19,7 @@ import pandas as pd
 
 from ls_notebook.errors import LabelStudioError
 from ls_notebook.model import _register
-from ls_notebook.model._adapter import Features, ModelAdapter, ModelFailure
+from ls_notebook.model._adapter import Features, ModelAdapter
 from ls_notebook.model._backend import Backend
 
 if TYPE_CHECKING:
@@ -217,7 +217,7 @@ class ModelServer:
             version = self._version
             try:
                 results = self._adapter.predict(tasks, version)
-            except ModelFailure as exc:
+            except LabelStudioError as exc:  # ModelFailure, or a prediction that does not fit
                 self._record(f"Prediction failed: {exc}")
                 raise
         self.predictions_served += len(results)

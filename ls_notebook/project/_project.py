@@ -240,7 +240,7 @@ class Project:
         rows: Any = None,
         batch_size: int = 500,
         model_version: str | None = None,
-        features: str | list[str] | None = None,
+        features: str | list[str] | Callable[[pd.DataFrame], Any] | None = None,
         progress: bool = True,
     ) -> PrelabelResult:
         """Run ``model`` in the kernel over tasks and upload its outputs as predictions with scores.
@@ -263,9 +263,10 @@ class Project:
             Tasks per model call and per upload.
         model_version : str, optional
             Stored with the predictions; default ``model.model_version`` or the model's name.
-        features : str or list of str, optional
-            Task data field(s) given to the model; default the field the config reads (a Series), or
-            all fields it reads (a DataFrame).
+        features : str, list of str or callable, optional
+            What the model is given: one data field (a Series), several (a DataFrame), ``"frame"``
+            (all of the tasks' data), or ``features(frame)`` for any input. Default: the field the
+            config reads, or all data fields when it reads several. The same as ``serve_model``'s.
         progress : bool
             Show a progress bar.
 

@@ -11,6 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from ls_notebook import configs
+from ls_notebook.errors import ConfigError
 from ls_notebook.model import ModelAdapter, ModelFailure
 from ls_notebook.model._backend import Backend
 
@@ -51,11 +52,11 @@ def test_none_means_no_prediction_and_frames_for_several_fields() -> None:
 
 def test_bad_models_fail_with_clear_messages() -> None:
     config = configs.text_classification(["pos", "neg"])
-    with pytest.raises(TypeError, match="callable or an object with predict"):
+    with pytest.raises(TypeError, match="not a model: pass a callable"):
         ModelAdapter(42, config)
     with pytest.raises(ModelFailure, match="returned str"):
         ModelAdapter(lambda texts: "pos", config).predict(TASKS, "v1")
-    with pytest.raises(ModelFailure, match="does not fit the label config"):
+    with pytest.raises(ConfigError, match="does not fit the label config"):
         ModelAdapter(lambda texts: ["maybe", "pos"], config).predict(TASKS, "v1")
     with pytest.raises(ModelFailure, match="no data field 'body'"):
         ModelAdapter(lambda texts: texts, config, features="body").predict(TASKS, "v1")
