@@ -3,7 +3,10 @@ reaching Label Studio only through jupyter-server-proxy's ``label-studio`` route
 
 Checks the launcher tile, the login form (CSRF), the project page and the labeling page, with every
 static asset loaded through the proxy, and that ``ls_notebook.start()`` in a kernel-like process
-shares the proxied server and links to the route.
+shares the proxied server and links to the route. Then the quickstart as a Binder user runs it, in
+a notebook of that JupyterLab: ``lsn.start()`` in the kernel, a push, ``project.label()`` (label and
+submit) and ``project.open()`` (the web UI, logged in, in the output cell), with the browser sending
+every request to the Jupyter server only.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser._helpers import editor, wait_state, widget
 from tests.browser._jupyter import Jupyter, free_port, start_jupyter
+from tests.browser.conftest import _open, run_all, write_notebook
 from tests.conftest import TEST_ROOT, copy_data_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.slow]
@@ -112,5 +117,91 @@ def test_label_studio_through_the_proxy_only(browser: object, binder_lab: Binder
         assets = [f for f in assets if not f.endswith("/heidi-tips")]  # a tips panel fetched from the root
         assert not assets, assets
         assert not [f for f in failed if f.startswith("5")], failed
+    finally:
+        context.close()
+
+
+QUICKSTART = [
+    "import ls_notebook as lsn\nimport pandas as pd\n\nserver = lsn.start(timeout=600)\nserver.port",
+    "project = server.project({title!r}, lsn.configs.text_classification(['positive', 'negative']))\n"
+    "reviews = pd.DataFrame({{'text': ['Loved every minute', 'Dull and far too long']}})\n"
+    "project.push(reviews, progress=False).created",
+    "w = project.label()\nw",
+    "project.open(height=600)",
+]
+
+
+def test_quickstart_through_the_proxied_lab_only(browser: object, binder_lab: BinderLab) -> None:
+    origin = binder_lab.jupyter.origin
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    page = context.new_page()
+    elsewhere: list[str] = []  # requests to anything but the Jupyter server
+    failed: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            elsewhere.append(r.url)
+            if r.url.split(":", 1)[0] in ("http", "https", "ws", "wss") and not r.url.startswith(origin + "/")
+            else None
+        ),
+    )
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("requestfailed", lambda r: failed.append(f"failed {r.url}"))
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    title = f"binder quickstart {uuid.uuid4().hex[:6]}"
+    try:
+        page.goto(f"{binder_lab.url}/lab?token={binder_lab.token}&reset")
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=180_000)
+        page.wait_for_selector(".jp-LauncherCard", timeout=180_000)
+        write_notebook(
+            binder_lab.jupyter.root / "quickstart.ipynb", [c.format(title=title) for c in QUICKSTART]
+        )
+        _open(page, "quickstart.ipynb")
+        run_all(page)
+
+        # project.label(): the editor comes through the kernel; label the first review and submit.
+        wait_state(page, "ready", timeout=600_000)  # the first start() may create the server
+        frame = editor(page)
+        frame.get_by_text("Loved every minute").wait_for()
+        frame.locator("label", has_text="positive").click()
+        frame.get_by_role("button", name="Submit").click()
+        wait_state(page, "ready")
+        frame.get_by_text("Dull and far too long").wait_for()
+        assert "1 / 2 labeled" in widget(page).locator(".lsn-lab-progress").inner_text()
+
+        # The server holds the annotation (read directly, as the kernel does, with the generated key).
+        import ls_notebook as lsn
+
+        creds = json.loads((binder_lab.home / "default" / "ls_notebook.json").read_text())
+        server = lsn.attach(f"http://127.0.0.1:{binder_lab.env['LS_NOTEBOOK_PROXY_PORT']}", creds["token"])
+        [project] = [p for p in server.client.projects.list() if p.title == title]
+        labels = server.project(id=project.id).pull(progress=False)
+        assert labels[["data.text", "label"]].values.tolist() == [["Loved every minute", "positive"]]
+
+        # project.open(): the web UI through the proxy route, logged in by the kernel's session.
+        ui = page.locator(".lsn-webui-frame").first
+        ui.wait_for(timeout=120_000)
+        ui.scroll_into_view_if_needed()
+        src = ui.get_attribute("src")
+        assert src.removeprefix(origin) == f"{PREFIX}label-studio/projects/{project.id}/data", src
+        web = page.frame_locator(".lsn-webui-frame").first
+        web.get_by_text("Dull and far too long").first.wait_for(timeout=120_000)  # the data manager
+        assert web.locator("input[name=password]").count() == 0
+        page.wait_for_timeout(3000)  # let the remaining assets of the page finish
+
+        assert not elsewhere, elsewhere
+        assets = [f for f in failed if "/static/" in f or "/react-app/" in f or "/label-studio/" in f]
+        assets = [f for f in assets if not f.endswith("/heidi-tips")]  # a tips panel fetched from the root
+        assert not assets, assets
+        assert not [f for f in failed if f.startswith("5")], failed
+        # Saved as the user would: no password, key or session in the file.
+        page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+        page.wait_for_function(
+            "() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=60_000
+        )
+        saved = (binder_lab.jupyter.root / "quickstart.ipynb").read_text()
+        for secret in (creds["password"], creds["token"], "sessionid", "csrftoken"):
+            assert secret not in saved
     finally:
         context.close()
