@@ -17,6 +17,7 @@ from ls_notebook.errors import LabelStudioError, ProjectError
 from ls_notebook.project import Project
 from ls_notebook.server import ServerInfo
 from ls_notebook.server import manager as _manager
+from ls_notebook.server._database import resolve as resolve_database
 from ls_notebook.server._files import SQLITE_FILE
 from ls_notebook.server._info import for_data_dir
 from ls_notebook.server._net import healthy
@@ -238,8 +239,9 @@ class Server:
     ) -> _users.User:
         """Create (or find) a user, e.g. to simulate several annotators; returns it with its API key.
 
-        The key is found for local servers (those started by :func:`ls_notebook.start`); for attached
-        servers the returned user has ``api_key=None``. The user joins the admin's organization.
+        The key is found for local servers (those started by :func:`ls_notebook.start`, on SQLite or
+        PostgreSQL); for attached servers the returned user has ``api_key=None``. The user joins the
+        admin's organization.
         """
         with api_errors(f"looking up user {email}", self.url):
             existing = [u for u in self.client.users.list() if u.email == email]
@@ -262,9 +264,13 @@ class Server:
     def _token_of(self, user_id: int, email: str) -> str | None:
         if self._info is None:
             return None
-        db = Path(self._info.data_dir) / SQLITE_FILE
+        data_dir = Path(self._info.data_dir)
+        db = data_dir / SQLITE_FILE
         if self._info.database == "sqlite" and db.exists():
             return _users.token_from_sqlite(db, user_id)
+        url = resolve_database(data_dir, None)
+        if url and url.startswith(("postgresql://", "postgres://")):
+            return _users.token_from_postgres(url, user_id)
         return None
 
     def as_user(self, user: _users.User) -> Server:

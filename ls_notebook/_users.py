@@ -27,6 +27,27 @@ def token_from_sqlite(db_path: Path, user_id: int) -> str | None:
     return str(row[0]) if row else None
 
 
+def token_from_postgres(url: str, user_id: int) -> str | None:
+    """Read a user's legacy API token from a local server's PostgreSQL database (read-only).
+
+    ``psycopg`` comes with the ``server`` extra (Label Studio depends on it); without it, None.
+    """
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - installed with label-studio
+        return None
+    try:
+        with psycopg.connect(url, connect_timeout=10, autocommit=True) as conn:
+            conn.read_only = True
+            row = conn.execute("SELECT key FROM authtoken_token WHERE user_id = %s", (user_id,)).fetchone()
+    except psycopg.Error as exc:
+        raise LabelStudioError(
+            f"Could not read the API key of user {user_id} from the server's PostgreSQL database "
+            f"({type(exc).__name__}); check that the database is reachable."
+        ) from None
+    return str(row[0]) if row else None
+
+
 def token_from_cli(executable: str, data_dir: Path, email: str, env: dict[str, str]) -> str | None:
     """Ask ``label-studio user --username EMAIL`` for a user's token (any database backend)."""
     try:
