@@ -1,8 +1,10 @@
-"""Start a real JupyterLab for the browser tests (and ``tools/screenshots.py``), stop it afterwards.
+"""Start a real JupyterLab for the browser tests (and ``tools/screenshots.py``), stop it afterwards,
+and drive its notebooks from a Playwright page.
 
 One place for the command line, the isolated config/runtime/settings folders, the readiness poll and
 the teardown, used by the ``jupyter`` fixture (JupyterLab at ``/``) and by the Binder imitation
-(JupyterLab under ``/user/test/`` with ``$JUPYTERHUB_SERVICE_PREFIX``).
+(JupyterLab under ``/user/test/`` with ``$JUPYTERHUB_SERVICE_PREFIX``). No pytest here: the
+screenshot script imports it too.
 """
 
 from __future__ import annotations
@@ -165,3 +167,96 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(5)
+
+
+# -- notebooks in the page (JupyterLab started with expose_app_in_browser) ------------------------
+def panel_id(page: object, name: str) -> str:
+    """Id of the JupyterLab main-area widget showing the document ``name``."""
+    return page.evaluate(  # type: ignore[attr-defined]
+        "(name) => Array.from(window.jupyterapp.shell.widgets('main'))"
+        ".find(w => w.context && w.context.path === name).id",
+        name,
+    )
+
+
+def open_notebook(page: object, name: str) -> None:
+    """Open ``name`` (relative to the root folder) in JupyterLab and wait for its kernel."""
+    page.evaluate(  # type: ignore[attr-defined]
+        "async (path) => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }", name
+    )
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "(name) => { const w = window.jupyterapp.shell.currentWidget;"
+        " return w && w.context && w.context.path === name; }",
+        arg=name,
+        timeout=60_000,
+    )
+    wait_idle(page)
+
+
+def write_notebook(path: Path, cells: list[str]) -> None:
+    """Write a notebook with one code cell per source string."""
+    nb = {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "source": src, "outputs": [], "execution_count": None}
+            for src in cells
+        ],
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(nb))
+
+
+def run_all(page: object) -> None:
+    """Run every cell of the current notebook (as Run > Run All Cells)."""
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")  # type: ignore[attr-defined]
+
+
+def wait_idle(page: object, timeout: float = 60_000) -> None:
+    """Wait until the current notebook's kernel is connected and idle."""
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => { const w = window.jupyterapp.shell.currentWidget;"
+        " const k = w && w.sessionContext && w.sessionContext.session"
+        " && w.sessionContext.session.kernel;"
+        " return k && k.connectionStatus === 'connected' && k.status === 'idle'; }",
+        timeout=timeout,
+    )
+
+
+def kernel_exec(page: object, code: str, timeout: float = 60_000) -> None:
+    """Run ``code`` in the current notebook's kernel without touching its cells or outputs."""
+    page.evaluate(  # type: ignore[attr-defined]
+        """async (code) => {
+          const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+          const reply = await kernel.requestExecute({code, store_history: false}).done;
+          if (reply.content.status !== 'ok') throw new Error(reply.content.evalue || 'kernel error');
+        }""",
+        code,
+    )
+
+
+def close_notebooks(page: object, jupyter: Jupyter, names: list[str]) -> None:
+    """Close the notebooks ``names`` without saving and shut their kernels down."""
+    page.evaluate(  # type: ignore[attr-defined]
+        """(names) => {
+             for (const w of Array.from(window.jupyterapp.shell.widgets('main'))) {
+               if (w.context && names.includes(w.context.path)) {
+                 w.context.model.dirty = false;
+                 w.dispose();
+               }
+             } }""",
+        names,
+    )
+    sessions = httpx.get(
+        f"{jupyter.url}/api/sessions?token={jupyter.token}", timeout=10, trust_env=False
+    ).json()
+    for session in sessions:
+        if session.get("path") in names:
+            httpx.delete(
+                f"{jupyter.url}/api/sessions/{session['id']}?token={jupyter.token}",
+                timeout=10,
+                trust_env=False,
+            )

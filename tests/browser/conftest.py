@@ -15,17 +15,25 @@ Fixtures:
 
 from __future__ import annotations
 
-import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.browser._jupyter import Jupyter, start_jupyter
+from tests.browser._jupyter import (  # noqa: F401  (re-exported: test modules import them from here)
+    Jupyter,
+    close_notebooks,
+    kernel_exec,
+    run_all,
+    start_jupyter,
+    wait_idle,
+    write_notebook,
+)
+from tests.browser._jupyter import open_notebook as _open
+from tests.browser._jupyter import panel_id as _panel_id
 from tests.conftest import TEST_ROOT
 from tests.server.conftest import template_dir  # noqa: F401  (fixture used by `server`)
 
@@ -167,49 +175,11 @@ def cell(page: object, _shared_notebook: str) -> Callable[[str], object]:
     return run
 
 
-def _panel_id(page: object, name: str) -> str:
-    return page.evaluate(  # type: ignore[attr-defined]
-        "(name) => Array.from(window.jupyterapp.shell.widgets('main'))"
-        ".find(w => w.context && w.context.path === name).id",
-        name,
-    )
-
-
-def _open(page: object, name: str) -> None:
-    page.evaluate(  # type: ignore[attr-defined]
-        "async (path) => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }", name
-    )
-    page.wait_for_function(  # type: ignore[attr-defined]
-        "(name) => { const w = window.jupyterapp.shell.currentWidget;"
-        " return w && w.context && w.context.path === name; }",
-        arg=name,
-        timeout=60_000,
-    )
-    wait_idle(page)
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
-
-
-def write_notebook(path: Path, cells: list[str]) -> None:
-    """Write a notebook with one code cell per source string."""
-    nb = {
-        "cells": [
-            {"cell_type": "code", "metadata": {}, "source": src, "outputs": [], "execution_count": None}
-            for src in cells
-        ],
-        "metadata": {
-            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-            "language_info": {"name": "python"},
-        },
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    path.write_text(json.dumps(nb))
 
 
 @pytest.fixture
@@ -231,43 +201,4 @@ def notebook(jupyter: Jupyter, page: object) -> Iterator[Callable[..., object]]:
         return page
 
     yield open_and_run
-    for name in opened:
-        page.evaluate(  # type: ignore[attr-defined]
-            """(name) => {
-                 for (const w of Array.from(window.jupyterapp.shell.widgets('main'))) {
-                   if (w.context && w.context.path === name) { w.context.model.dirty = false; w.dispose(); }
-                 } }""",
-            name,
-        )
-    sessions = httpx.get(f"{jupyter.url}/api/sessions?token={jupyter.token}", timeout=10).json()
-    for session in sessions:
-        if session.get("path") in opened:
-            httpx.delete(f"{jupyter.url}/api/sessions/{session['id']}?token={jupyter.token}", timeout=10)
-
-
-def run_all(page: object) -> None:
-    """Run every cell of the current notebook (as Run > Run All Cells)."""
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")  # type: ignore[attr-defined]
-
-
-def wait_idle(page: object, timeout: float = 60_000) -> None:
-    """Wait until the current notebook's kernel is connected and idle."""
-    page.wait_for_function(  # type: ignore[attr-defined]
-        "() => { const w = window.jupyterapp.shell.currentWidget;"
-        " const k = w && w.sessionContext && w.sessionContext.session"
-        " && w.sessionContext.session.kernel;"
-        " return k && k.connectionStatus === 'connected' && k.status === 'idle'; }",
-        timeout=timeout,
-    )
-
-
-def kernel_exec(page: object, code: str, timeout: float = 60_000) -> None:
-    """Run ``code`` in the current notebook's kernel without touching its cells or outputs."""
-    page.evaluate(  # type: ignore[attr-defined]
-        """async (code) => {
-          const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-          const reply = await kernel.requestExecute({code, store_history: false}).done;
-          if (reply.content.status !== 'ok') throw new Error(reply.content.evalue || 'kernel error');
-        }""",
-        code,
-    )
+    close_notebooks(page, jupyter, opened)
