@@ -113,3 +113,25 @@ def test_missing_path_refused(server, images, tmp_path):
         project.push(pd.DataFrame({"image": [b"not an image"]}), progress=False)
     assert project.task_count == 0
     assert uploads(project) == []
+
+
+def test_attached_server_gets_uploads_the_editor_can_show(server, images):
+    """A server reached by URL and key only (not started here): files are uploaded, not served locally."""
+    import ls_notebook as lsn
+    from ls_notebook.server._credentials import Credentials
+    from ls_notebook.widgets.labeling import LabelingSession
+
+    token = Credentials.load(server.data_dir).token
+    remote = lsn.attach(server.url, api_key=token)
+    assert not remote.is_local
+    project = remote.project(unique_title("media attached"), configs.image_classification(["red", "other"]))
+    df = pd.DataFrame({"image": [str(p) for p in images], "id": ["a", "b", "c"]})
+    res = project.push(df, key="id", progress=False)
+    assert res.created == 3 and len(uploads(project)) == 3
+    session = LabelingSession(remote.client, remote.url, project.id, order="id")
+    for path, tid in zip(images, res.task_ids, strict=True):
+        url = task_data(project, int(tid))["image"]
+        assert served(project, url) == path.read_bytes()
+        _task, described, buffers = session._load(int(tid))  # what the inline editor is sent
+        assert [key for key, _ in described] == ["image"] and buffers == [path.read_bytes()]
+    assert project.push(df, key="id", progress=False).skipped == 3 and len(uploads(project)) == 3
