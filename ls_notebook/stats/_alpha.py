@@ -35,18 +35,24 @@ def _pairable(r: Ratings) -> tuple[np.ndarray, np.ndarray]:
 
 def _nominal_plan(r: Ratings) -> Plan:
     m, ok = _pairable(r)
+    # a_u = sum_c n_uc (n_uc - 1) / (m_u - 1): the unit's weight in the diagonal of o_ck
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(ok, (r.sum_sq - m) / (m - 1.0), 0.0)
+    mm = np.where(ok, m, 0.0)
+    total = None
     if r.dense_ok:
         n = r.counts
-        with np.errstate(divide="ignore", invalid="ignore"):
-            a = np.where(ok, (n * (n - 1.0)).sum(axis=1) / (m - 1.0), 0.0)
-        stats = np.column_stack([a, np.where(ok, m, 0.0), n * ok[:, None]])
+        # the point estimate needs column sums only; the per-unit matrix is built for a bootstrap
+        total = np.concatenate([[a.sum(), mm.sum()], (n * ok[:, None]).sum(axis=0)])
+
+        def stats() -> np.ndarray:
+            return np.column_stack([a, mm, n * ok[:, None]])
+
+        plan_stats: Any = stats
     else:  # many distinct values (free text, numbers): same statistics, sparse
-        ns = r.sparse_counts
-        with np.errstate(divide="ignore", invalid="ignore"):
-            sq = np.asarray(ns.multiply(ns).sum(axis=1)).ravel()
-            a = np.where(ok, (sq - m) / (m - 1.0), 0.0)
-        head = sparse.csr_matrix(np.column_stack([a, np.where(ok, m, 0.0)]))
-        stats = sparse.hstack([head, sparse.diags(ok.astype(np.float64)) @ ns], format="csr")
+        head = sparse.csr_matrix(np.column_stack([a, mm]))
+        rows = sparse.diags(ok.astype(np.float64)) @ r.sparse_counts
+        plan_stats = sparse.hstack([head, rows], format="csr")
 
     def finalize(s: np.ndarray) -> np.ndarray:
         tot, agree, nc = s[:, 1], s[:, 0], s[:, 2:]
@@ -54,7 +60,9 @@ def _nominal_plan(r: Ratings) -> Plan:
         out = 1.0 - (tot - 1.0) * (tot - agree) / expected
         return np.where(expected > 0, out, np.nan)
 
-    return Plan(stats, finalize, _explain_total(1), int(ok.sum()), r.n_raters)
+    return Plan(
+        plan_stats, finalize, _explain_total(1), int(ok.sum()), r.n_raters, total=total, n_rows=r.n_units
+    )
 
 
 def _interval_plan(r: Ratings) -> Plan:

@@ -29,14 +29,37 @@ class Plan:
 
     ``finalize(sums)`` takes a (B, K) array and returns B values (``nan`` where undefined);
     ``explain(sums)`` returns the explanation for a (K,) sum whose value is ``nan`` (or a note).
+
+    ``stats`` may be a function that builds the units × K matrix: with ``total`` (its column sums,
+    computed directly) and ``n_rows`` given, the matrix is only built for a bootstrap.
     """
 
-    stats: np.ndarray | sparse.spmatrix
+    stats: np.ndarray | sparse.spmatrix | Callable[[], np.ndarray | sparse.spmatrix]
     finalize: Callable[[np.ndarray], np.ndarray]
     explain: Callable[[np.ndarray], str]
     n_units: int
     n_raters: int
     se: Callable[[np.ndarray], float] | None = None
+    total: np.ndarray | None = None
+    n_rows: int | None = None
+
+    def matrix(self) -> np.ndarray | sparse.spmatrix:
+        """The units × K statistics (built now if they were deferred)."""
+        if callable(self.stats):
+            self.stats = self.stats()
+        return self.stats
+
+    def sums(self) -> np.ndarray:
+        """Column sums of the statistics (the point estimate's input)."""
+        if self.total is None:
+            m = self.matrix()
+            self.total = _total(m) if m.shape[0] else np.zeros(m.shape[1])
+        return self.total
+
+    @property
+    def rows(self) -> int:
+        """Number of rows (units) of the statistics."""
+        return self.n_rows if self.n_rows is not None else self.matrix().shape[0]
 
 
 def _total(stats: np.ndarray | sparse.spmatrix) -> np.ndarray:
@@ -51,7 +74,8 @@ def _weighted_sums(stats: np.ndarray | sparse.spmatrix, w: np.ndarray) -> np.nda
 
 def bootstrap(plan: Plan, n_boot: int, seed: int | None) -> np.ndarray:
     """``n_boot`` replicate values of the statistic, resampling units with replacement."""
-    n = plan.stats.shape[0]
+    stats = plan.matrix()
+    n = stats.shape[0]
     rng = np.random.default_rng(seed)
     chunk = max(1, min(n_boot, _DRAWS_PER_CHUNK // max(n, 1)))
     out = []
@@ -61,18 +85,19 @@ def bootstrap(plan: Plan, n_boot: int, seed: int | None) -> np.ndarray:
         idx = rng.integers(0, n, size=(b, n)) + (np.arange(b) * n)[:, None]
         w = np.bincount(idx.ravel(), minlength=b * n).reshape(b, n).astype(np.float64)
         with np.errstate(all="ignore"):
-            out.append(plan.finalize(_weighted_sums(plan.stats, w)))
+            out.append(plan.finalize(_weighted_sums(stats, w)))
         done += b
     return np.concatenate(out)
 
 
 def evaluate(plan: Plan, ci: float | None = None, n_boot: int = 1000, seed: int | None = 0) -> Estimate:
     """The point estimate of ``plan`` as an :class:`Estimate`, with a bootstrap CI when ``ci`` is set."""
-    total = _total(plan.stats) if plan.stats.shape[0] else np.zeros(plan.stats.shape[1])
+    total = plan.sums()
+    empty = plan.rows == 0
     with np.errstate(all="ignore"):
         value = float(plan.finalize(total[None, :])[0])
-    explanation = plan.explain(total) if np.isnan(value) or plan.stats.shape[0] == 0 else ""
-    if plan.stats.shape[0] == 0:
+    explanation = plan.explain(total) if np.isnan(value) or empty else ""
+    if empty:
         value = float("nan")
     se = float("nan")
     if plan.se is not None and not np.isnan(value):

@@ -9,6 +9,7 @@ import pandas as pd
 from scipy import sparse
 
 from ls_notebook.stats._alpha import alpha_plan
+from ls_notebook.stats._blas import one_blas_thread
 from ls_notebook.stats._bootstrap import evaluate
 from ls_notebook.stats._matrix import Ratings, agreement_weights
 from ls_notebook.stats._multirater import chance_bp, chance_fleiss, chance_gwet, multirater_plan
@@ -32,15 +33,54 @@ def _indicator(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sp
     return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
 
 
-def pairwise_matrices(r: Ratings, with_kappa: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+_GRAM_MAX_CELLS = 16_000_000  # units × raters × categories of a dense one-hot matrix
+_GRAM_MAX_COLUMNS = 2048  # raters × categories: the Gram matrix is its square
+
+
+def joint_tables(r: Ratings) -> np.ndarray | None:
+    """Every rater pair's q × q table of joint ratings, as an R × q × R × q array (``None`` if too big).
+
+    ``T[a, c, b, d]`` counts units where rater ``a`` gave category ``c`` and rater ``b`` gave ``d``.
+    It is the Gram matrix ``XᵀX`` of the units × (raters · categories) one-hot matrix ``X``: one matrix
+    product, no loop over raters, categories or units. ``T[a, :, a, :]`` is diagonal and holds each
+    rater's label counts.
+    """
+    u, q, k = r.n_units, r.n_categories, r.n_raters
+    cols = k * q
+    if q > _KAPPA_MAX_CATEGORIES or cols > _GRAM_MAX_COLUMNS or u * cols > _GRAM_MAX_CELLS or u >= 2**24:
+        return None
+    # Xᵀ, (rater, category) × unit: each rating's position is its count cell plus the rater's block
+    xt = np.zeros(cols * u, dtype=np.float32)  # float32 counts stay exact below 2**24 units
+    xt[r.rater * (q * u) + r.cell] = 1.0
+    xt = xt.reshape(cols, u)
+    with one_blas_thread():
+        gram = xt @ xt.T
+    return gram.astype(np.float64).reshape(k, q, k, q)
+
+
+def pairwise_matrices(
+    r: Ratings, with_kappa: bool = True, joint: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Overlap counts, agreement counts and Cohen's κ for every pair of raters (R × R each).
 
     ``overlap[a, b]`` units both rated; ``agree[a, b]`` of those, units where they gave the same value;
-    ``kappa[a, b]`` Cohen's κ on the shared units. Gram matrices of indicator matrices (dense for a
-    few categories, sparse otherwise); the only loop is over categories.
+    ``kappa[a, b]`` Cohen's κ on the shared units. From the :func:`joint_tables` when given (or small
+    enough to build), else Gram matrices of sparse indicator matrices (κ then left ``nan``).
     """
     u, q, k = r.n_units, r.n_categories, r.n_raters
     kappa = np.full((k, k), np.nan)
+    t = joint if joint is not None else joint_tables(r)
+    if t is not None:
+        overlap = t.sum(axis=(1, 3))
+        agree = np.einsum("aibi->ab", t)
+        if with_kappa:
+            # chance agreement: a's label margins on the shared units times b's
+            pe = np.einsum("acb,abc->ab", t.sum(axis=3), t.sum(axis=1))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                pe /= overlap**2
+                po = agree / overlap
+                kappa = np.where(np.isclose(pe, 1.0), np.nan, (po - pe) / (1.0 - pe))
+        return overlap, agree, kappa
     if q <= _KAPPA_MAX_CATEGORIES and u * k <= 20_000_000:
         mat = r.rater_matrix()
         dtype = np.float32 if u < 2**24 else np.float64  # counts stay exact
@@ -85,55 +125,66 @@ def _pairs_frame(r: Ratings, overlap: np.ndarray, agree: np.ndarray, kappa: np.n
 
 
 def _vs_consensus(r: Ratings) -> np.ndarray:
-    """Share of each rater's ratings that match a most common value among the other raters."""
+    """Share of each rater's ratings that match a most common value among the other raters.
+
+    A rating of value ``v`` in a unit with counts ``n`` matches when ``n_v - 1`` (the others' count of
+    ``v``) reaches the others' largest count, i.e. exactly when ``v`` is the unit's only most common
+    value. Units rated once are left out.
+    """
     if not r.dense_ok or r.n_categories > 200:
         return np.full(r.n_raters, np.nan)
     n = r.counts
-    q = r.n_categories
-    top = n.argmax(axis=1)
-    first = n.max(axis=1)
-    masked = n.copy()
-    masked[np.arange(r.n_units), top] = -1.0
-    second = masked.max(axis=1) if q > 1 else np.zeros(r.n_units)
-    # per unit and value: the best count among the *other* raters if one rater gave that value
-    others_max = np.where(
-        np.arange(q)[None, :] == top[:, None], np.maximum(first - 1.0, second)[:, None], first[:, None]
-    )
-    flat = r.unit * q + r.value
-    hit_cell = (n - 1.0 == others_max).ravel()  # own value ties the others' best
-    has_others = r.per_unit[r.unit] > 1
-    hit = hit_cell[flat] & has_others
-    rated = np.bincount(r.rater, weights=has_others, minlength=r.n_raters)
+    first = n.max(axis=1, initial=0.0)
+    top = n == first[:, None]
+    has_others = r.per_unit >= 2
+    sole_top = (top.sum(axis=1) == 1) & has_others
+    # per unit and value: 0 = nobody else rated the unit, 1 = rated, no match, 2 = match
+    state = (top & sole_top[:, None]).astype(np.int8) + has_others[:, None]
+    if state.flags.f_contiguous:  # counts are stored category by category
+        rating_state = state.ravel(order="F")[r.cell]
+    else:
+        rating_state = state.ravel()[r.unit * r.n_categories + r.value]
+    tally = np.bincount(r.rater * 3 + rating_state, minlength=3 * r.n_raters).reshape(r.n_raters, 3)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.bincount(r.rater, weights=hit, minlength=r.n_raters) / rated
+        return tally[:, 2] / (tally[:, 1] + tally[:, 2])
 
 
-def _per_annotator(r: Ratings, overlap: np.ndarray, agree: np.ndarray) -> pd.DataFrame:
+def _per_annotator(
+    r: Ratings, overlap: np.ndarray, agree: np.ndarray, joint: np.ndarray | None = None
+) -> pd.DataFrame:
     vs_consensus = _vs_consensus(r)
     with np.errstate(divide="ignore", invalid="ignore"):
         off = ~np.eye(r.n_raters, dtype=bool)
         vs_others = (agree * off).sum(axis=1) / (overlap * off).sum(axis=1)
+    if joint is not None:  # the diagonal of a rater's own block counts their ratings
+        n_tasks = np.einsum("aiai->a", joint).astype(np.int64)
+    else:
+        n_tasks = np.bincount(r.rater, minlength=r.n_raters)
     return pd.DataFrame(
         {
             "annotator": np.asarray(r.raters, dtype=object),
-            "n_tasks": np.bincount(r.rater, minlength=r.n_raters),
+            "n_tasks": n_tasks,
             "agreement": vs_others,
             "agreement_with_consensus": vs_consensus,
         }
     )
 
 
+def _top(n: np.ndarray) -> np.ndarray:
+    """Per unit, the first category with the largest count (``argmax`` along rows)."""
+    q = n.shape[1]
+    if q > 32 or n.flags.c_contiguous:
+        return n.argmax(axis=1)
+    first = n.max(axis=1, initial=0.0)
+    top = np.zeros(len(n), dtype=np.intp)
+    for c in range(q - 1, -1, -1):  # loop over categories: columns are contiguous here
+        top = np.where(n[:, c] == first, c, top)
+    return top
+
+
 def _per_task(r: Ratings, labels: Sequence[object] | None = None) -> pd.DataFrame:
     m = r.per_unit
-    if r.dense_ok:
-        n = r.counts
-        sq, top = (n * n).sum(axis=1), n.argmax(axis=1)
-    else:
-        ns = r.sparse_counts
-        sq = np.asarray(ns.multiply(ns).sum(axis=1)).ravel()
-        top = np.asarray(ns.argmax(axis=1)).ravel()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pa = (sq - m) / (m * (m - 1.0))
+    top = _top(r.counts) if r.dense_ok else np.asarray(r.sparse_counts.argmax(axis=1)).ravel()
     cats = pd.Index(r.categories if labels is None else labels)
     if cats.has_duplicates:
         cats = pd.Index(np.asarray(cats, dtype=object)[top])
@@ -144,18 +195,23 @@ def _per_task(r: Ratings, labels: Sequence[object] | None = None) -> pd.DataFram
         {
             "task_id": r.units.to_numpy(),
             "n_annotations": m.astype(np.int64),
-            "disagreement": np.where(m >= 2, 1.0 - pa, np.nan),
+            "disagreement": np.where(m >= 2, 1.0 - r.unit_agreement, np.nan),
             "consensus": consensus,
         }
     )
 
 
-def label_counts(r: Ratings, labels: Sequence[object] | None = None) -> pd.DataFrame | None:
+def label_counts(
+    r: Ratings, labels: Sequence[object] | None = None, joint: np.ndarray | None = None
+) -> pd.DataFrame | None:
     """Long frame: annotator, label, count (``None`` when there are too many distinct values)."""
     q = r.n_categories
     if r.n_raters * q > 1_000_000:
         return None
-    cnt = np.bincount(r.rater * q + r.value, minlength=r.n_raters * q)
+    if joint is not None:  # each rater's own block is diagonal: their label counts
+        cnt = np.einsum("aiai->ai", joint).ravel().astype(np.int64)
+    else:
+        cnt = np.bincount(r.rater * q + r.value, minlength=r.n_raters * q)
     ia, ic = np.divmod(np.arange(r.n_raters * q), q)
     cats = np.asarray(r.categories if labels is None else labels, dtype=object)
     return pd.DataFrame(
@@ -201,7 +257,8 @@ def categorical_section(
     if r.n_ratings == 0 or r.n_categories == 0:
         return Section(kind=kind, summary={"explanation": "no values for this control tag (empty results)"})
     est = metric_estimates(r, metrics, level, ci, seed)
-    overlap, agree, kappa = pairwise_matrices(r, with_kappa=kind in ("choices", "rating", "text"))
+    joint = joint_tables(r)
+    overlap, agree, kappa = pairwise_matrices(r, kind in ("choices", "rating", "text"), joint)
     pairs = _pairs_frame(r, overlap, agree, kappa)
     summary: dict[str, object] = {k: v for k, v in est.items()}
     if "cohen_kappa" in metrics:
@@ -212,8 +269,8 @@ def categorical_section(
         kind=kind,
         summary=summary,
         pairwise=pairs,
-        per_annotator=_per_annotator(r, overlap, agree),
+        per_annotator=_per_annotator(r, overlap, agree, joint),
         per_task=_per_task(r, labels),
-        label_counts=label_counts(r, labels),
+        label_counts=label_counts(r, labels, joint),
         estimates=est,
     )

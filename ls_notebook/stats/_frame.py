@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +38,8 @@ class Prepared:
     groups: dict[str, np.ndarray]
     types: dict[str, str]
     notes: list[str]
+    label_codes: tuple[np.ndarray, pd.Index] | None = None
+    one_row_per_pair: bool = False
 
     @cached_property
     def annotated(self) -> sparse.csr_matrix:
@@ -48,6 +53,10 @@ class Prepared:
         """How many annotators submitted an annotation of each task."""
         return np.asarray(self.annotated.sum(axis=1)).ravel()
 
+    def at(self, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """``values[rows]`` for an array aligned with the frame; no copy when ``rows`` is every row."""
+        return values if len(rows) == len(values) else values[rows]
+
     def take(self, rows: np.ndarray, cols: list[str]) -> pd.DataFrame:
         """Rows ``rows`` (sorted positions) of the columns ``cols`` that exist; no copy for all rows."""
         frame = self.frame[[c for c in cols if c in self.frame.columns]]
@@ -58,8 +67,72 @@ def _bool(col: pd.Series) -> np.ndarray:
     return col.to_numpy(dtype=bool, na_value=False)
 
 
+def _arrow_strings(col: pd.Series) -> Any:
+    """The Arrow ChunkedArray behind a string column, or ``None``."""
+    if not isinstance(col.dtype, pd.ArrowDtype):
+        return None
+    import pyarrow as pa
+
+    arr = col.array._pa_array
+    return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
+
+
+def _constant(col: pd.Series) -> str | None:
+    """The one value of an Arrow string column without nulls that holds a single value, else ``None``.
+
+    Compares the column's buffers (equal lengths, each value's bytes equal to the previous one's)
+    instead of hashing: the usual case for ``from_name`` and ``source`` of a one-tag project.
+    """
+    arr = _arrow_strings(col)
+    if arr is None or not len(arr) or arr.null_count:
+        return None
+    first = arr[0].as_py()
+    width = len(first.encode())
+    off_type = np.int64 if arr.type.equals(_large_string()) else np.int32
+    for chunk in arr.chunks:
+        if not len(chunk):
+            continue
+        _, off_buf, data_buf = chunk.buffers()
+        offsets = np.frombuffer(
+            off_buf, dtype=off_type, count=len(chunk) + 1, offset=chunk.offset * off_type().itemsize
+        )
+        if offsets[-1] - offsets[0] != width * len(chunk) or not (np.diff(offsets) == width).all():
+            return None
+        data = np.frombuffer(
+            data_buf, dtype=np.uint8, count=int(offsets[-1] - offsets[0]), offset=int(offsets[0])
+        )
+        if width and not (
+            np.array_equal(data[:width], np.frombuffer(first.encode(), np.uint8))
+            and np.array_equal(data[width:], data[:-width])
+        ):
+            return None
+    return first
+
+
+def _large_string() -> Any:
+    import pyarrow as pa
+
+    return pa.large_string()
+
+
+_EXECUTOR: ThreadPoolExecutor | None = None
+
+
+def _background(fn: Callable[[], Any]) -> Future[Any]:
+    """Run ``fn`` on a helper thread (Arrow's kernels release the GIL, so two encodings overlap)."""
+    global _EXECUTOR
+    if _EXECUTOR is None:
+        _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ls-notebook-stats")
+    return _EXECUTOR.submit(fn)
+
+
 def prepare(df: pd.DataFrame, from_name: str | list[str] | None, include_cancelled: bool) -> Prepared:
-    """Validate, drop cancelled and superseded annotations, and split rows by ``from_name``."""
+    """Validate, drop cancelled and superseded annotations, and split rows by ``from_name``.
+
+    Every column is factorized once for the whole frame, strings with Arrow's hashing (``label`` and
+    ``task_id`` on a helper thread while ``annotator`` is encoded here); a column holding one value
+    (``from_name``, ``source`` in a one-tag project) is recognised by comparing buffers instead.
+    """
     if not isinstance(df, pd.DataFrame):
         raise DataError(f"agreement() needs the DataFrame of Project.pull(), got {type(df).__name__}.")
     missing = [c for c in _REQUIRED if c not in df.columns]
@@ -68,6 +141,11 @@ def prepare(df: pd.DataFrame, from_name: str | list[str] | None, include_cancell
             f"the frame lacks columns {missing}; pass the long frame of Project.pull() "
             "(see ls_notebook.annotations.schema) or rename your columns to match it."
         )
+    labels = _arrow_strings(df["label"]) if "label" in df.columns else None
+    job = None
+    if labels is not None and labels.null_count < len(labels):
+        # two cores' worth: labels and task ids on a helper thread, annotators here
+        job = _background(lambda: (encode(df["label"], sort=True), encode(df["task_id"], sort=False)))
     notes: list[str] = []
     keep = np.ones(len(df), dtype=bool)
     if not include_cancelled and "was_cancelled" in df.columns:
@@ -75,32 +153,52 @@ def prepare(df: pd.DataFrame, from_name: str | list[str] | None, include_cancell
         if cancelled.any():
             notes.append(f"{int(cancelled.sum())} rows of cancelled (skipped) annotations excluded")
         keep &= ~cancelled
-    if "source" in df.columns:  # predictions and drafts are not annotators
-        src = df["source"]
+    if "source" in df.columns and _constant(df["source"]) != "annotation":
+        src = df["source"]  # predictions and drafts are not annotators
         is_ann = (src == "annotation").to_numpy(dtype=bool, na_value=False)
         other = ~(is_ann | src.isna().to_numpy(dtype=bool))
         if other.any():
             notes.append(f"{int(other.sum())} rows of predictions/drafts excluded")
         keep &= ~other
-    task, tasks = encode(df["task_id"], sort=False)
     annotator, annotators = encode(df["annotator"], sort=True)
-    keep &= (task >= 0) & (annotator >= 0)
-    if "annotation_id" in df.columns:
-        keep &= _latest_annotation(df["annotation_id"], task, annotator, len(annotators), keep, notes)
-    # rows are positions in the caller's frame; dropped rows are simply never referenced (no copy)
-    fn_codes, fn_names = encode(df["from_name"], sort=True)
+    single = _constant(df["from_name"])
+    if single is not None:
+        fn_codes, fn_names = None, pd.Index([single])
+    else:
+        fn_codes, fn_names = encode(df["from_name"], sort=True)
     wanted = _wanted(from_name, fn_names)
+    label_codes = None
+    if job is not None:
+        label_codes, (task, tasks) = job.result()
+    else:
+        task, tasks = encode(df["task_id"], sort=False)
+    keep &= (task >= 0) & (annotator >= 0)
+    one_per_pair = False
+    if "annotation_id" in df.columns:
+        stale, one_per_pair = _superseded(df["annotation_id"], task, annotator, len(annotators), keep)
+        if stale is not None:
+            notes.append(
+                f"{int(stale.sum())} rows of superseded annotations (same annotator, same task) excluded"
+            )
+            keep &= ~stale
+    # rows are positions in the caller's frame; dropped rows are simply never referenced (no copy)
+    all_rows = bool(keep.all())
     groups, types = {}, {}
     for i, name in enumerate(fn_names):  # one pass per control tag
         if str(name) not in wanted:
             continue
-        rows = np.flatnonzero((fn_codes == i) & keep)
+        if fn_codes is None:
+            rows = np.arange(len(df)) if all_rows else np.flatnonzero(keep)
+        else:
+            rows = np.flatnonzero((fn_codes == i) & keep)
         if not len(rows):
             continue
         groups[str(name)] = rows
         sample = df["type"].iloc[rows[:1000]].dropna()
         types[str(name)] = str(sample.mode().iloc[0]) if len(sample) else ""
-    return Prepared(df, task, annotator, tasks, annotators, keep, groups, types, notes)
+    return Prepared(
+        df, task, annotator, tasks, annotators, keep, groups, types, notes, label_codes, one_per_pair
+    )
 
 
 def _wanted(from_name: str | list[str] | None, names: pd.Index) -> set[str]:
@@ -115,36 +213,37 @@ def _wanted(from_name: str | list[str] | None, names: pd.Index) -> set[str]:
     return set(asked)
 
 
-def _distinct(values: np.ndarray) -> int:
-    """Number of distinct integers (counting when the range is small, else hashing)."""
-    lo, hi = values.min(), values.max()
-    if hi - lo < 50_000_000:
-        return int(np.count_nonzero(np.bincount((values - lo).astype(np.int64))))
-    return len(pd.unique(values))
+def _superseded(
+    ann: pd.Series, task: np.ndarray, annotator: np.ndarray, n_ann: int, keep: np.ndarray
+) -> tuple[np.ndarray | None, bool]:
+    """Rows of an annotator's older annotations of a task (a lower ``annotation_id`` than their latest).
 
-
-def _latest_annotation(
-    ann: pd.Series, task: np.ndarray, annotator: np.ndarray, n_ann: int, keep: np.ndarray, notes: list[str]
-) -> np.ndarray:
-    """Keep only each annotator's latest annotation of a task (highest annotation id)."""
+    Returns the stale rows (``None`` if there are none) and whether every kept (task, annotator)
+    pair has a single row, which lets later steps skip their own check for repeats.
+    """
     ids = ann.to_numpy(dtype=np.float64, na_value=np.nan)
     ok = keep & ~np.isnan(ids)
     if not ok.any():
-        return np.ones(len(ids), dtype=bool)
+        return None, False
     key = task.astype(np.int64) * max(n_ann, 1) + annotator
-    if _distinct(ids[ok]) == _distinct(key[ok]):  # one annotation per (task, annotator): the usual case
-        return np.ones(len(ids), dtype=bool)
     if int(key.max()) < 50_000_000:
         kc, n_keys = np.where(ok, key, 0), int(key.max()) + 1
     else:
         uniq, kc = np.unique(np.where(ok, key, -1), return_inverse=True)
         n_keys = len(uniq)
+    if ok.all():
+        if np.bincount(kc, minlength=n_keys).max() <= 1:
+            return None, True
+        rows_per_key = np.bincount(kc, minlength=n_keys).astype(np.float64)
+    else:
+        rows_per_key = np.bincount(kc, weights=ok, minlength=n_keys)
+    # the mean id of a key equals every id of it exactly when the key has one annotation
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.bincount(kc, weights=np.where(ok, ids, 0.0), minlength=n_keys) / rows_per_key
+    if not (ok & (ids != mean[kc])).any():  # one annotation per (task, annotator): the usual case
+        return None, False
     vals = np.where(ok, ids, -np.inf)
     best = np.full(n_keys, -np.inf)
     np.maximum.at(best, kc, vals)
     stale = ok & (ids < best[kc])
-    if stale.any():
-        notes.append(
-            f"{int(stale.sum())} rows of superseded annotations (same annotator, same task) excluded"
-        )
-    return ~stale
+    return (stale if stale.any() else None), False

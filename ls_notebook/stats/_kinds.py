@@ -23,11 +23,13 @@ MAX_SET_LABELS = 62  # label sets are bit masks in an int64
 
 
 def _key(p: Prepared, rows: np.ndarray) -> np.ndarray:
-    return p.task[rows].astype(np.int64) * max(len(p.annotators), 1) + p.annotator[rows]
+    return p.at(p.task, rows).astype(np.int64) * max(len(p.annotators), 1) + p.at(p.annotator, rows)
 
 
 def has_repeats(p: Prepared, rows: np.ndarray) -> bool:
     """Whether some annotator has several rows for one task (per-region choices, several items)."""
+    if p.one_row_per_pair:  # known from the frame-wide check for superseded annotations
+        return False
     key = _key(p, rows)
     if not len(key):
         return False
@@ -36,7 +38,29 @@ def has_repeats(p: Prepared, rows: np.ndarray) -> bool:
     return len(pd.unique(key)) < len(key)
 
 
+def _shared_label_codes(p: Prepared, rows: np.ndarray) -> tuple[np.ndarray, pd.Index] | None:
+    """This tag's codes from the frame-wide ``label`` factorization (``None`` if a label is missing)."""
+    if p.label_codes is None:
+        return None
+    codes, uniques = p.label_codes
+    codes = p.at(codes, rows)
+    if not len(codes) or codes.min() < 0:
+        return None
+    used = np.bincount(codes, minlength=len(uniques)) > 0
+    if used.all():
+        return codes, uniques
+    return (np.cumsum(used) - 1)[codes], uniques[used]  # keep the sorted order of the labels used
+
+
 def single_label_ratings(p: Prepared, rows: np.ndarray) -> Ratings:
+    shared = _shared_label_codes(p, rows)
+    if shared is not None:
+        codes, cats = shared
+        if len(rows) == len(p.frame) and p.keep.all():  # every task and annotator code occurs
+            return Ratings(p.task, p.annotator, codes, p.tasks, p.annotators, cats)
+        return ratings_from_codes(
+            p.at(p.task, rows), p.at(p.annotator, rows), codes, p.tasks, p.annotators, cats
+        )
     sub = p.take(rows, ["label", "labels"])
     lab = sub["label"] if "label" in sub.columns and not sub["label"].isna().any() else first_label(sub)
     codes, cats = encode(lab, sort=True)

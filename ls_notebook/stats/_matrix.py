@@ -92,15 +92,24 @@ class Ratings:
 
     @cached_property
     def counts(self) -> np.ndarray:
-        """Units × categories matrix: how many raters gave unit ``u`` category ``c``."""
+        """Units × categories matrix: how many raters gave unit ``u`` category ``c``.
+
+        Stored category by category (Fortran order): sums over units and over categories then run
+        over contiguous memory, several times faster than row order for a few categories.
+        """
         u, c = self.n_units, self.n_categories
         if u * c > _DENSE_LIMIT:
             raise DataError(
                 f"{u} units × {c} categories is too large for a dense count matrix; "
                 "group rare categories together or compute the metric on a subset of units."
             )
-        flat = np.bincount(self.unit * c + self.value, minlength=u * c)
-        return flat.reshape(u, c).astype(np.float64)
+        flat = np.bincount(self.cell, minlength=u * c)
+        return flat.reshape(c, u).astype(np.float64).T
+
+    @cached_property
+    def cell(self) -> np.ndarray:
+        """Each rating's position in :attr:`counts` raveled in Fortran order (``value * n_units + unit``)."""
+        return self.value * self.n_units + self.unit
 
     @property
     def dense_ok(self) -> bool:
@@ -118,6 +127,26 @@ class Ratings:
     def per_unit(self) -> np.ndarray:
         """Number of ratings of each unit."""
         return np.bincount(self.unit, minlength=self.n_units).astype(np.float64)
+
+    @cached_property
+    def sum_sq(self) -> np.ndarray:
+        """``sum_k counts[u, k]²`` per unit (exact: integers in float64)."""
+        if self.dense_ok:
+            n = self.counts
+            return np.einsum("ij,ij->i", n, n)
+        ns = self.sparse_counts
+        return np.asarray(ns.multiply(ns).sum(axis=1)).ravel()
+
+    @cached_property
+    def unit_agreement(self) -> np.ndarray:
+        """Share of agreeing ordered rater pairs per unit, ``0`` for units with fewer than two ratings.
+
+        ``sum_k n_uk (n_uk - 1) / (m_u (m_u - 1))``: the per-unit term of percent agreement, Fleiss' κ
+        and AC1 (identity weights), computed once and shared by all of them.
+        """
+        m = self.per_unit
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(m >= 2, (self.sum_sq - m) / (m * (m - 1.0)), 0.0)
 
     def numeric_categories(self) -> np.ndarray:
         """The categories as floats (for interval and ratio metrics)."""

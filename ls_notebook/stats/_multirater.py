@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -64,17 +65,42 @@ def _compute_unit_stats(r: Ratings, w: np.ndarray, identity: bool) -> np.ndarray
     n = r.counts
     m = n.sum(axis=1)
     pairable = m >= 2
-    nw = n if identity else n @ w
     with np.errstate(divide="ignore", invalid="ignore"):
-        pa_u = np.where(pairable, (n * (nw - 1.0)).sum(axis=1) / (m * (m - 1.0)), 0.0)
+        if identity:
+            pa_u = r.unit_agreement
+        else:
+            pa_u = np.where(pairable, (n * (n @ w - 1.0)).sum(axis=1) / (m * (m - 1.0)), 0.0)
         props = n / m[:, None]
     return np.column_stack([pa_u, pairable.astype(np.float64), props, np.ones(len(m))])
+
+
+_TOTALS: weakref.WeakKeyDictionary[Ratings, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def _identity_totals(r: Ratings) -> np.ndarray:
+    """Column sums of the identity-weight unit statistics, without building the units × K matrix."""
+    if r in _TOTALS:  # percent agreement, κ, AC1 and BP share them
+        return _TOTALS[r]
+    pairable = r.per_unit >= 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        props = (r.counts / r.per_unit[:, None]).sum(axis=0)
+    head = [r.unit_agreement.sum(), float(np.count_nonzero(pairable))]
+    out = _TOTALS[r] = np.concatenate([head, props, [float(r.n_units)]])
+    return out
 
 
 def multirater_plan(r: Ratings, weights: np.ndarray, chance: ChanceFn | None) -> Plan:
     """Plan for a coefficient whose chance agreement is ``chance(pi, weights)``; ``None`` gives p_a."""
     q = r.n_categories
-    stats = _unit_stats(r, weights) if r.n_units else np.zeros((0, q + 3))
+    if r.n_units and r.dense_ok and weights.shape == (q, q) and np.array_equal(weights, np.eye(q)):
+        # the point estimate needs only column sums: the per-unit matrix waits for a bootstrap
+        total = _identity_totals(r)
+        stats: Any = lambda: _unit_stats(r, weights)  # noqa: E731
+        n_units = int(total[1])
+    else:
+        stats = _unit_stats(r, weights) if r.n_units else np.zeros((0, q + 3))
+        total = None
+        n_units = int(stats[:, 1].sum()) if stats.shape[0] else 0
 
     def finalize(s: np.ndarray) -> np.ndarray:
         pa = s[:, 0] / s[:, 1]
@@ -90,9 +116,7 @@ def multirater_plan(r: Ratings, weights: np.ndarray, chance: ChanceFn | None) ->
             return NO_PAIRS
         return DEGENERATE
 
-    return Plan(
-        stats, finalize, explain, n_units=int(stats[:, 1].sum()) if len(stats) else 0, n_raters=r.n_raters
-    )
+    return Plan(stats, finalize, explain, n_units=n_units, n_raters=r.n_raters, total=total, n_rows=r.n_units)
 
 
 def chance_fleiss(pi: np.ndarray, w: np.ndarray) -> np.ndarray:

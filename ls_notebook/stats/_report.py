@@ -38,6 +38,22 @@ def _concat(frames: list[pd.DataFrame | None]) -> pd.DataFrame:
     return kept[0] if len(kept) == 1 else pd.concat(kept, ignore_index=True)
 
 
+def _most_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows by decreasing ``disagreement`` (``nan`` last), ties in their original order."""
+    if not len(frame) or "disagreement" not in frame.columns:
+        return frame
+    d = frame["disagreement"].to_numpy(np.float64)
+    key = -np.where(np.isnan(d), -np.inf, d)
+    # per-task disagreement takes few distinct values: rank them, then a stable counting sort
+    # (numpy sorts 16-bit integers by radix) instead of a comparison sort of floats
+    codes, uniques = pd.factorize(key, sort=True)
+    if len(uniques) < 2**15:
+        order = np.argsort(codes.astype(np.int16), kind="stable")
+    else:
+        order = np.argsort(key, kind="stable")
+    return frame.take(order).reset_index(drop=True)
+
+
 @dataclass
 class AgreementReport:
     """Agreement statistics of a project, per control tag.
@@ -87,7 +103,6 @@ class AgreementReport:
                 if isinstance(v, Estimate) and v.explanation
             ]
             row: dict[str, Any] = {
-                "from_name": name,
                 "type": types.get(name, ""),
                 "kind": sec.kind,
                 "n_tasks": int((sec.per_task["n_annotations"] > 0).sum()) if len(sec.per_task) else 0,
@@ -104,7 +119,7 @@ class AgreementReport:
             row["explanation"] = "; ".join(dict.fromkeys(explanations))
             rows.append(row)
         if rows:
-            summary = pd.DataFrame(rows).set_index("from_name")
+            summary = pd.DataFrame(rows, index=pd.Index(list(sections), name="from_name"))
             rest = [c for c in summary.columns if c not in (*_FIRST, "explanation")]
             summary = summary[[*_FIRST, *rest, "explanation"]]
         else:
@@ -113,11 +128,12 @@ class AgreementReport:
                 *notes,
                 "no annotations to compare" if n_rows == 0 else "no control tag with results to compare",
             ]
-        per_task = _concat([_with_tag(s.per_task, n) for n, s in sections.items()])
-        if len(per_task):
-            d = per_task["disagreement"].to_numpy(np.float64)
-            order = np.argsort(-np.where(np.isnan(d), -np.inf, d), kind="stable")  # most first, nan last
-            per_task = per_task.take(order).reset_index(drop=True)
+        tasks = [(n, s.per_task) for n, s in sections.items() if len(s.per_task.columns)]
+        if len(tasks) == 1:  # sort before adding the tag: the string column need not be reordered
+            name, frame = tasks[0]
+            per_task = _with_tag(_most_first(frame), name)
+        else:
+            per_task = _most_first(_concat([_with_tag(f, n) for n, f in tasks]))
         return cls(
             summary=summary,
             pairwise=_concat([_with_tag(s.pairwise, n) for n, s in sections.items()]),

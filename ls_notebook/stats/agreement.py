@@ -165,12 +165,13 @@ def _section(
 def _multi(p: Prepared, rows: np.ndarray) -> bool:
     if "labels" not in p.frame.columns:
         return False
-    col = p.frame["labels"].iloc[rows]
+    col = p.frame["labels"]
     if isinstance(col.dtype, pd.ArrowDtype):
         import pyarrow.compute as pc
 
         lengths = pc.list_value_length(col.array._pa_array).to_numpy(zero_copy_only=False)
-        return bool(np.nan_to_num(lengths.astype(np.float64)).max(initial=0) > 1)
+        return bool(np.nan_to_num(p.at(lengths, rows).astype(np.float64)).max(initial=0) > 1)
+    col = col.iloc[rows]
     return bool(col.map(lambda v: 0 if v is None or isinstance(v, float) else len(v)).max() > 1)
 
 
