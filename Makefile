@@ -8,7 +8,7 @@ STAMPS := .stamps
 ROOT := $(shell id -u)
 PYTEST_ARGS ?=
 
-.PHONY: lab test setup js chromium postgresql lint format clean bench
+.PHONY: lab test setup js chromium postgresql lint format clean bench screenshots
 
 setup: $(STAMPS)/install $(STAMPS)/js
 
@@ -50,6 +50,10 @@ lab: setup
 
 test: setup chromium postgresql
 	$(PY) -m pytest tests notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg $(PYTEST_ARGS)
+
+# README screenshots in docs/, from real JupyterLab + Chromium + Label Studio (tools/screenshots.py).
+screenshots: setup chromium
+	$(PY) tools/screenshots.py
 
 lint:
 	$(VENV)/bin/ruff check ls_notebook tests benchmarks

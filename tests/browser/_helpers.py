@@ -41,7 +41,12 @@ def drag_over_text(page: Any, frame: Any, words: str) -> None:
     # Character rectangles of the words, measured in the iframe, in the page's coordinates.
     rect = box.evaluate(
         """(el, words) => {
-          const node = el.firstChild; const at = node.textContent.indexOf(words);
+          // the text node holding the words (earlier spans split the line into several nodes)
+          const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+          let node = walker.nextNode();
+          while (node && !node.textContent.includes(words)) node = walker.nextNode();
+          if (!node) throw new Error(`no text node holds ${words}`);
+          const at = node.textContent.indexOf(words);
           const r = document.createRange(); r.setStart(node, at); r.setEnd(node, at + words.length);
           const b = r.getBoundingClientRect();
           return {x0: b.left, x1: b.right, y: (b.top + b.bottom) / 2};
