@@ -1,7 +1,13 @@
-"""Matplotlib figures of an agreement report (Figure objects only; no pyplot, no plt.show())."""
+"""Matplotlib figures of an agreement report (Figure objects only; no pyplot, no plt.show()).
+
+The figures display themselves in a notebook (``_repr_png_``) even when nothing has imported pyplot
+or run ``%matplotlib inline`` — a bare ``matplotlib.figure.Figure`` would show as ``<Figure ...>``.
+"""
 
 from __future__ import annotations
 
+import functools
+import io
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -11,14 +17,32 @@ if TYPE_CHECKING:
 
     from ls_notebook.stats._report import AgreementReport
 
-__all__ = ["report_figure"]
+__all__ = ["figure", "report_figure"]
+
+
+@functools.cache
+def _figure_class() -> type[Figure]:
+    from matplotlib.figure import Figure
+
+    class NotebookFigure(Figure):
+        """A ``Figure`` that renders itself as PNG for IPython's display (no pyplot needed)."""
+
+        def _repr_png_(self) -> bytes:
+            out = io.BytesIO()
+            self.savefig(out, format="png", dpi=100, bbox_inches="tight")
+            return out.getvalue()
+
+    return NotebookFigure
+
+
+def figure(**options: object) -> Figure:
+    """A new matplotlib ``Figure`` that a notebook displays as an image without pyplot."""
+    return _figure_class()(**options)
 
 
 def report_figure(report: AgreementReport, tag: str) -> Figure:
     """Three panels for one control tag: pairwise agreement, per-annotator agreement, label use."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(15, 4.5), layout="constrained")
+    fig = figure(figsize=(15, 4.5), layout="constrained")
     ax_heat, ax_bars, ax_labels = fig.subplots(1, 3)
     mat = report.matrix(tag)
     if not len(mat):

@@ -330,6 +330,11 @@ def test_repr_html_and_plot() -> None:
     buf = BytesIO()
     fig.savefig(buf, format="png")
     assert buf.getvalue()[:4] == b"\x89PNG"
+    # shown as a picture by IPython's display machinery without pyplot or %matplotlib inline
+    from IPython.core.formatters import DisplayFormatter
+
+    data, _ = DisplayFormatter().format(fig)
+    assert data["image/png"][:4] == b"\x89PNG"
 
 
 def test_dictionary_encoded_arrow_columns_give_the_same_report() -> None:
