@@ -136,7 +136,7 @@ class DawidSkene:
         if n_t == 0:
             raise DataError("no labels to aggregate: the frame has no non-missing label.")
         counts = vote_counts(t, lab, n_t, k)
-        post = counts / counts.sum(axis=1, keepdims=True)
+        post = np.asfortranarray(counts / counts.sum(axis=1, keepdims=True))
         # incidence of tasks and (worker, observed label) cells: both EM steps are one product with it
         inc = sparse.csr_matrix((np.ones(len(t)), (t, w * k + lab)), shape=(n_t, n_w * k))
         inc_t = inc.T.tocsr()
@@ -171,11 +171,15 @@ class DawidSkene:
 
     @staticmethod
     def _e_step(priors: np.ndarray, log_err: np.ndarray, inc: sparse.csr_matrix) -> tuple[np.ndarray, float]:
-        logp = np.asarray(inc @ log_err) + np.log(np.maximum(priors, _EPS))
+        # tasks × labels, stored label by label: the per-task reductions run over contiguous columns
+        logp = np.asfortranarray(inc @ log_err)
+        logp += np.log(np.maximum(priors, _EPS))
         top = logp.max(axis=1, keepdims=True)
-        prob = np.exp(logp - top)
+        logp -= top
+        prob = np.exp(logp, out=logp)
         total = prob.sum(axis=1, keepdims=True)
-        return prob / total, float((top + np.log(total)).sum())
+        prob /= total
+        return prob, float((top + np.log(total)).sum())
 
     def fit_predict(self, data: pd.DataFrame) -> pd.Series:
         return self.fit(data).labels_

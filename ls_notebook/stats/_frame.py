@@ -10,10 +10,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import sparse
 
 from ls_notebook.errors import DataError
-from ls_notebook.stats._matrix import encode
+from ls_notebook.stats._matrix import arrow_dictionary, codes_from_dictionary, encode
 
 __all__ = ["Prepared", "prepare"]
 
@@ -67,14 +69,27 @@ def _bool(col: pd.Series) -> np.ndarray:
     return col.to_numpy(dtype=bool, na_value=False)
 
 
-def _arrow_strings(col: pd.Series) -> Any:
-    """The Arrow ChunkedArray behind a string column, or ``None``."""
+def _arrow_strings(col: pd.Series, dictionary: bool = False) -> Any:
+    """The Arrow ChunkedArray behind a string column (or, with ``dictionary``, a dictionary one)."""
     if not isinstance(col.dtype, pd.ArrowDtype):
         return None
-    import pyarrow as pa
-
     arr = col.array._pa_array
-    return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return arr
+    return arr if dictionary and pa.types.is_dictionary(arr.type) else None
+
+
+def _constant_dictionary(arr: Any) -> str | None:
+    """:func:`_constant` for a dictionary-encoded column: every index points at one value."""
+    values = set()
+    for chunk in arr.chunks:
+        if not len(chunk):
+            continue
+        idx = chunk.indices.to_numpy(zero_copy_only=False)
+        if not (idx == idx[0]).all():
+            return None
+        values.add(chunk.dictionary[int(idx[0])].as_py())
+    return values.pop() if len(values) == 1 else None
 
 
 def _constant(col: pd.Series) -> str | None:
@@ -83,12 +98,14 @@ def _constant(col: pd.Series) -> str | None:
     Compares the column's buffers (equal lengths, each value's bytes equal to the previous one's)
     instead of hashing: the usual case for ``from_name`` and ``source`` of a one-tag project.
     """
-    arr = _arrow_strings(col)
+    arr = _arrow_strings(col, dictionary=True)
     if arr is None or not len(arr) or arr.null_count:
         return None
+    if pa.types.is_dictionary(arr.type):
+        return _constant_dictionary(arr)
     first = arr[0].as_py()
     width = len(first.encode())
-    off_type = np.int64 if arr.type.equals(_large_string()) else np.int32
+    off_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
     for chunk in arr.chunks:
         if not len(chunk):
             continue
@@ -109,13 +126,8 @@ def _constant(col: pd.Series) -> str | None:
     return first
 
 
-def _large_string() -> Any:
-    import pyarrow as pa
-
-    return pa.large_string()
-
-
 _EXECUTOR: ThreadPoolExecutor | None = None
+_SPLIT_ROWS = 100_000  # from this many rows on, two threads share the hashing of the annotators
 
 
 def _background(fn: Callable[[], Any]) -> Future[Any]:
@@ -129,9 +141,10 @@ def _background(fn: Callable[[], Any]) -> Future[Any]:
 def prepare(df: pd.DataFrame, from_name: str | list[str] | None, include_cancelled: bool) -> Prepared:
     """Validate, drop cancelled and superseded annotations, and split rows by ``from_name``.
 
-    Every column is factorized once for the whole frame, strings with Arrow's hashing (``label`` and
-    ``task_id`` on a helper thread while ``annotator`` is encoded here); a column holding one value
-    (``from_name``, ``source`` in a one-tag project) is recognised by comparing buffers instead.
+    Every column is factorized once for the whole frame, strings with Arrow's hashing (``label`` on
+    a helper thread, which Arrow runs without the GIL, while ``annotator`` is encoded here); a column
+    holding one value (``from_name``, ``source`` in a one-tag project) is recognised by comparing
+    buffers instead.
     """
     if not isinstance(df, pd.DataFrame):
         raise DataError(f"agreement() needs the DataFrame of Project.pull(), got {type(df).__name__}.")
@@ -141,11 +154,15 @@ def prepare(df: pd.DataFrame, from_name: str | list[str] | None, include_cancell
             f"the frame lacks columns {missing}; pass the long frame of Project.pull() "
             "(see ls_notebook.annotations.schema) or rename your columns to match it."
         )
+    # Arrow hashes strings without the GIL: a helper thread takes half of the annotators, then the
+    # labels, while this thread hashes the other half and goes on with the numeric columns
+    names = _arrow_strings(df["annotator"])
+    half = len(df) // 2 if names is not None and len(df) >= _SPLIT_ROWS else 0
+    second_half = _background(lambda: pc.dictionary_encode(names.slice(half))) if half else None
     labels = _arrow_strings(df["label"]) if "label" in df.columns else None
     job = None
     if labels is not None and labels.null_count < len(labels):
-        # two cores' worth: labels and task ids on a helper thread, annotators here
-        job = _background(lambda: (encode(df["label"], sort=True), encode(df["task_id"], sort=False)))
+        job = _background(lambda: arrow_dictionary(df["label"]))
     notes: list[str] = []
     keep = np.ones(len(df), dtype=bool)
     if not include_cancelled and "was_cancelled" in df.columns:
@@ -160,18 +177,20 @@ def prepare(df: pd.DataFrame, from_name: str | list[str] | None, include_cancell
         if other.any():
             notes.append(f"{int(other.sum())} rows of predictions/drafts excluded")
         keep &= ~other
-    annotator, annotators = encode(df["annotator"], sort=True)
+    if second_half is not None:
+        first_half = pc.dictionary_encode(names.slice(0, half))
+        both = pa.chunked_array([*first_half.chunks, *second_half.result().chunks])
+        enc = both.unify_dictionaries().combine_chunks()
+        annotator, annotators = codes_from_dictionary(enc, sort=True, drop_unused=False)
+    else:
+        annotator, annotators = encode(df["annotator"], sort=True)
     single = _constant(df["from_name"])
     if single is not None:
         fn_codes, fn_names = None, pd.Index([single])
     else:
         fn_codes, fn_names = encode(df["from_name"], sort=True)
     wanted = _wanted(from_name, fn_names)
-    label_codes = None
-    if job is not None:
-        label_codes, (task, tasks) = job.result()
-    else:
-        task, tasks = encode(df["task_id"], sort=False)
+    task, tasks = encode(df["task_id"], sort=False)
     keep &= (task >= 0) & (annotator >= 0)
     one_per_pair = False
     if "annotation_id" in df.columns:
@@ -196,6 +215,11 @@ def prepare(df: pd.DataFrame, from_name: str | list[str] | None, include_cancell
         groups[str(name)] = rows
         sample = df["type"].iloc[rows[:1000]].dropna()
         types[str(name)] = str(sample.mode().iloc[0]) if len(sample) else ""
+    label_codes = None
+    if job is not None:
+        label_codes = codes_from_dictionary(job.result(), sort=True, drop_unused=False)
+    elif "label" in df.columns and _arrow_strings(df["label"], dictionary=True) is not None:
+        label_codes = encode(df["label"], sort=True)  # dictionary encoded already: no hashing
     return Prepared(
         df, task, annotator, tasks, annotators, keep, groups, types, notes, label_codes, one_per_pair
     )

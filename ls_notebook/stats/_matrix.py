@@ -383,50 +383,85 @@ def _small_int_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None
     return codes, uniques.astype(values.dtype)
 
 
+def arrow_dictionary(values: pd.Series) -> Any:
+    """The Arrow hashing step of :func:`encode` for an Arrow string (or dictionary) column.
+
+    Returns a ``DictionaryArray`` (``None`` for other columns). Pure Arrow: it releases the GIL, so it
+    can run on a helper thread while Python code runs on the main one; finish with
+    :func:`codes_from_dictionary`.
+    """
+    if not (isinstance(values, pd.Series) and isinstance(values.dtype, pd.ArrowDtype)):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = values.array._pa_array  # ChunkedArray, no copy
+    if pa.types.is_dictionary(arr.type):  # already encoded (e.g. a categorical column): no hashing
+        one = arr.unify_dictionaries().combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+        return pa.DictionaryArray.from_arrays(one.indices, one.dictionary)
+    if isinstance(arr.type, (pa.ListType, pa.LargeListType)):
+        return None
+    return pc.dictionary_encode(arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0))
+
+
+def codes_from_dictionary(enc: Any, sort: bool, drop_unused: bool) -> tuple[np.ndarray, pd.Index]:
+    """Codes (``-1`` for missing) and uniques from a ``DictionaryArray`` (see :func:`arrow_dictionary`).
+
+    ``drop_unused`` removes dictionary entries no row uses (a column that was already dictionary
+    encoded may carry them; hashing never does); ``sort`` orders the uniques.
+    """
+    import pyarrow as pa
+
+    codes = enc.indices.to_numpy(zero_copy_only=False)
+    if enc.indices.null_count:
+        codes = np.where(enc.indices.is_null().to_numpy(zero_copy_only=False), -1, codes)
+    codes = codes.astype(np.int64, copy=False)
+    dictionary = enc.dictionary
+    # new code of each dictionary entry; a last slot maps -1 (missing) to itself
+    lut = np.arange(len(dictionary) + 1, dtype=np.int64)
+    lut[-1] = -1
+    if drop_unused:
+        present = codes if not enc.indices.null_count else codes[codes >= 0]
+        used = np.bincount(present, minlength=len(dictionary)) > 0
+        if not used.all():
+            lut[:-1] = np.where(used, np.cumsum(used) - 1, -1)
+            dictionary = dictionary.filter(pa.array(used))
+    if pa.types.is_string(dictionary.type) or pa.types.is_large_string(dictionary.type):
+        uniques = pd.Index(np.asarray(dictionary.to_pylist(), dtype=object))
+    else:
+        uniques = pd.Index(dictionary.to_numpy(zero_copy_only=False))
+    if sort and len(uniques) > 1:
+        try:
+            order = np.argsort(uniques.to_numpy(), kind="stable")
+        except TypeError:  # mixed types that do not sort: keep first-seen order
+            order = None
+        if order is not None and not (order == np.arange(len(order))).all():
+            rank = np.empty_like(order)
+            rank[order] = np.arange(len(order))
+            kept = lut[:-1] >= 0
+            lut[:-1][kept] = rank[lut[:-1][kept]]
+            uniques = uniques[order]
+    if not (lut[:-1] == np.arange(len(lut) - 1)).all():  # one lookup for both remappings
+        codes = lut[codes]
+    return codes, uniques
+
+
 def encode(values: Any, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
     """Integer codes (``-1`` for missing) and uniques of a Series; Arrow columns use Arrow's hashing."""
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.ArrowDtype):
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         arr = values.array._pa_array  # ChunkedArray, no copy
         if pa.types.is_integer(arr.type) and arr.null_count == 0:
             fast = _small_int_codes(arr.to_numpy())
             if fast is not None:
                 return fast[0], pd.Index(fast[1])
-        if pa.types.is_dictionary(arr.type):  # already encoded (e.g. a categorical column): no hashing
-            one = arr.unify_dictionaries().combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
-            enc = pa.DictionaryArray.from_arrays(one.indices, one.dictionary)
-        elif not isinstance(arr.type, (pa.ListType, pa.LargeListType)):
-            enc = pc.dictionary_encode(arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0))
-        else:
-            enc = None
+        enc = arrow_dictionary(values)
         if enc is not None:
-            codes = enc.indices.to_numpy(zero_copy_only=False)
-            if enc.indices.null_count:
-                codes = np.where(enc.indices.is_null().to_numpy(zero_copy_only=False), -1, codes)
-            codes = codes.astype(np.int64, copy=False)
-            dictionary = enc.dictionary
-            if pa.types.is_dictionary(arr.type):  # drop entries no row uses, as hashing would
-                used = np.bincount(codes[codes >= 0], minlength=len(dictionary)) > 0
-                if not used.all():
-                    codes = np.where(codes >= 0, (np.cumsum(used) - 1)[np.maximum(codes, 0)], -1)
-                    dictionary = dictionary.filter(pa.array(used))
-            if pa.types.is_string(dictionary.type) or pa.types.is_large_string(dictionary.type):
-                uniques = pd.Index(np.asarray(dictionary.to_pylist(), dtype=object))
-            else:
-                uniques = pd.Index(dictionary.to_numpy(zero_copy_only=False))
-            if sort and len(uniques) > 1:
-                try:
-                    order = np.argsort(uniques.to_numpy(), kind="stable")
-                except TypeError:
-                    return codes, uniques
-                rank = np.empty_like(order)
-                rank[order] = np.arange(len(order))
-                codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
-                uniques = uniques[order]
-            return codes, uniques
-    if isinstance(values, np.ndarray):
+            return codes_from_dictionary(enc, sort, drop_unused=pa.types.is_dictionary(arr.type))
+    if isinstance(values, pd.Series) and values.dtype.kind in "iu":  # plain integer column
+        values = values.to_numpy()
+    if isinstance(values, np.ndarray):  # small integer ranges are counted, in sorted order
         fast = _small_int_codes(values)
         if fast is not None:
             return fast[0], pd.Index(fast[1])
