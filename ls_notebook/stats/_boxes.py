@@ -1,9 +1,9 @@
 """Agreement on image regions: IoU and one-to-one matching of rectangles and polygons.
 
-Axis-aligned rectangles get an exact, vectorized IoU. Rotated rectangles and polygons get an IoU
-measured on a 128 × 128 grid over the pair's joint bounding box (about 1 % resolution; no geometry
-library needed). Coordinates are Label Studio percentages of the image; a rotated rectangle turns
-about its top-left corner.
+Axis-aligned rectangles get a closed-form, vectorized IoU. Rotated rectangles and polygons get an
+exact IoU from :func:`polygon_iou` (vertical slabs, numpy only; convex or not, touching, nested or
+disjoint). Coordinates are Label Studio percentages of the image; a rotated rectangle turns about its
+top-left corner.
 """
 
 from __future__ import annotations
@@ -12,13 +12,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.path import Path
 
 from ls_notebook.stats._matching import match_edges
 
-__all__ = ["box_iou", "match_regions", "matched_edges", "polygon_of"]
-
-_GRID = 128
+__all__ = ["box_iou", "match_regions", "matched_edges", "polygon_iou", "polygon_of", "polygon_overlap"]
 
 
 def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -59,19 +56,84 @@ def polygon_of(row: Any) -> np.ndarray:
     )
 
 
-def _raster_iou(pa: np.ndarray, pb: np.ndarray) -> float:
-    both = np.vstack([pa, pb])
-    lo, hi = both.min(axis=0), both.max(axis=0)
-    step = (hi - lo) / _GRID
-    if (step <= 0).any():
-        return 0.0
-    gx = lo[0] + (np.arange(_GRID) + 0.5) * step[0]
-    gy = lo[1] + (np.arange(_GRID) + 0.5) * step[1]
-    grid = np.column_stack([np.repeat(gx, _GRID), np.tile(gy, _GRID)])
-    ina = Path(pa).contains_points(grid)
-    inb = Path(pb).contains_points(grid)
-    union = (ina | inb).sum()
-    return float((ina & inb).sum() / union) if union else 0.0
+def _edges(poly: np.ndarray) -> np.ndarray:
+    """(k, 4) edges ``x0, y0, x1, y1`` of a closed polygon, zero-length ones dropped."""
+    nxt = np.roll(poly, -1, axis=0)
+    e = np.column_stack([poly, nxt])
+    return e[(e[:, 0] != e[:, 2]) | (e[:, 1] != e[:, 3])]
+
+
+def _crossing_xs(e: np.ndarray) -> np.ndarray:
+    """x of every point where two of the edges ``e`` cross or touch (all pairs at once)."""
+    i, j = np.triu_indices(len(e), k=1)
+    p, r = e[i, :2], e[i, 2:] - e[i, :2]
+    q, s = e[j, :2], e[j, 2:] - e[j, :2]
+    denom = r[:, 0] * s[:, 1] - r[:, 1] * s[:, 0]
+    qp = q - p
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (qp[:, 0] * s[:, 1] - qp[:, 1] * s[:, 0]) / denom
+        u = (qp[:, 0] * r[:, 1] - qp[:, 1] * r[:, 0]) / denom
+    hit = (denom != 0) & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)  # parallel edges: their ends are vertices
+    return p[hit, 0] + t[hit] * r[hit, 0]
+
+
+def _heights(e: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """(S, k) y where each edge crosses the vertical line at each x (``inf`` where it does not)."""
+    x0, y0, x1, y1 = (e[:, c][None, :] for c in range(4))
+    x = xs[:, None]
+    spans = (np.minimum(x0, x1) < x) & (x < np.maximum(x0, x1))  # vertical edges never span
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = y0 + (x - x0) * (y1 - y0) / (x1 - x0)
+    return np.where(spans, y, np.inf)
+
+
+def polygon_overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Exact areas of the intersection and of the union of two polygons given as (k, 2) vertices.
+
+    Cut the plane at every vertex and every edge crossing (of either polygon, with itself or the
+    other): inside a slab between two cuts no edges cross, so the length of a vertical cross-section
+    of ``a ∩ b`` (and of ``a ∪ b``) is linear in x and the slab's area is its width times that length
+    at the slab's middle. The cross-sections come from the sorted edge heights with the even–odd
+    rule, so concave polygons, holes made by a self-intersecting outline, shared edges, nesting and
+    disjoint pairs need no special case. Vectorized over slabs and edges; O(S · k log k).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ls_notebook.stats._boxes import polygon_overlap
+    >>> ell = np.array([[0, 0], [2, 0], [2, 1], [1, 1], [1, 2], [0, 2]], float)  # L shape, area 3
+    >>> square = np.array([[0.5, 0.5], [1.5, 0.5], [1.5, 1.5], [0.5, 1.5]])
+    >>> [round(v, 12) for v in polygon_overlap(ell, square)]
+    [0.75, 3.25]
+    """
+    ea, eb = _edges(np.asarray(a, np.float64)), _edges(np.asarray(b, np.float64))
+    if len(ea) < 3 or len(eb) < 3:
+        return 0.0, 0.0
+    both = np.vstack([ea, eb])
+    cuts = np.unique(np.concatenate([both[:, 0], _crossing_xs(both)]))
+    if len(cuts) < 2:
+        return 0.0, 0.0
+    mids, widths = (cuts[:-1] + cuts[1:]) / 2.0, np.diff(cuts)
+    ys = np.hstack([_heights(ea, mids), _heights(eb, mids)])
+    of_a = np.concatenate([np.ones(len(ea), bool), np.zeros(len(eb), bool)])
+    order = np.argsort(ys, axis=1, kind="stable")
+    ys = np.take_along_axis(ys, order, axis=1)
+    crossing = np.isfinite(ys)
+    from_a = of_a[order] & crossing
+    from_b = ~of_a[order] & crossing
+    inside_a = (np.cumsum(from_a, axis=1) % 2).astype(bool)[:, :-1]  # between breakpoints j and j+1
+    inside_b = (np.cumsum(from_b, axis=1) % 2).astype(bool)[:, :-1]
+    with np.errstate(invalid="ignore"):
+        gap = np.where(crossing[:, 1:], np.diff(ys, axis=1), 0.0)
+    inter = float(widths @ (gap * (inside_a & inside_b)).sum(axis=1))
+    union = float(widths @ (gap * (inside_a | inside_b)).sum(axis=1))
+    return inter, union
+
+
+def polygon_iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact IoU of two polygons (see :func:`polygon_overlap`); 0 when both have no area."""
+    inter, union = polygon_overlap(a, b)
+    return inter / union if union > 0 else 0.0
 
 
 def _is_axis_box(df: pd.DataFrame) -> np.ndarray:
@@ -92,7 +154,7 @@ def _pair_iou(pairs: pd.DataFrame) -> np.ndarray:
         row = pairs.iloc[i]
         ra = {k: row[f"{k}_a"] for k in ("x", "y", "width", "height", "rotation", "points")}
         rb = {k: row[f"{k}_b"] for k in ("x", "y", "width", "height", "rotation", "points")}
-        iou[i] = _raster_iou(polygon_of(ra), polygon_of(rb))
+        iou[i] = polygon_iou(polygon_of(ra), polygon_of(rb))
     return iou
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ls_notebook.stats._boxes import box_iou, match_regions
+from ls_notebook.stats._boxes import box_iou, match_regions, polygon_iou, polygon_of, polygon_overlap
 from ls_notebook.stats._matching import match_edges
 from ls_notebook.stats._spans import match_spans
 
@@ -73,7 +73,112 @@ def test_polygons_iou() -> None:
     )
     m = match_regions(a, b, iou=0.4)
     assert int(m["matches"].iloc[0]) == 1
-    assert float(m["iou_sum"].iloc[0]) == pytest.approx(0.5, abs=0.02)
+    assert float(m["iou_sum"].iloc[0]) == pytest.approx(0.5, abs=1e-12)
+
+
+def _sq(x0: float, y0: float, x1: float, y1: float) -> list[list[float]]:
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+
+
+ELL = [[0, 0], [2, 0], [2, 1], [1, 1], [1, 2], [0, 2]]  # area 3, notch [1, 2] x [1, 2]
+U_SHAPE = [[0, 0], [3, 0], [3, 3], [2, 3], [2, 1], [1, 1], [1, 3], [0, 3]]  # area 9 - 2 = 7
+BOW_TIE = [[0, 0], [2, 2], [2, 0], [0, 2]]  # self-intersecting: two triangles of area 1 (even-odd)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "inter", "union"),
+    [
+        (_sq(0, 0, 1, 1), _sq(0.5, 0, 1.5, 1), 0.5, 1.5),  # convex, half overlap
+        (_sq(0, 0, 1, 1), _sq(3, 3, 4, 4), 0.0, 2.0),  # disjoint
+        (_sq(0, 0, 1, 1), _sq(1, 0, 2, 1), 0.0, 2.0),  # touching along an edge
+        (_sq(0, 0, 1, 1), _sq(1, 1, 2, 2), 0.0, 2.0),  # touching at a corner
+        (_sq(0, 0, 4, 4), _sq(1, 1, 2, 3), 2.0, 16.0),  # contained
+        (_sq(0, 0, 2, 2), _sq(0, 0, 2, 2), 4.0, 4.0),  # identical (all edges shared)
+        (_sq(0, 0, 2, 2), _sq(0, 0, 2, 1), 2.0, 4.0),  # three shared edges
+        (ELL, _sq(0.5, 0.5, 1.5, 1.5), 0.75, 3.25),  # non-convex: the notch cuts 0.25 off the square
+        (ELL, _sq(1, 1, 2, 2), 0.0, 4.0),  # the square fills the notch exactly
+        (U_SHAPE, _sq(0.5, 2, 2.5, 2.5), 0.5, 7.5),  # intersection in two pieces (clipping fails here)
+        (U_SHAPE, ELL, 3.0, 7.0),  # two non-convex polygons: L = [0,1]x[0,2] + [1,2]x[0,1] lies in U
+        ([[1, 0], [2, 1], [1, 2], [0, 1]], _sq(0, 0, 2, 2), 2.0, 4.0),  # diamond inscribed in a square
+        ([[0, 0], [4, 0], [0, 4]], _sq(0, 0, 2, 2), 4.0, 8.0),  # triangle covering the square
+        (BOW_TIE, _sq(0, 0, 2, 2), 2.0, 4.0),  # even-odd rule for a self-intersecting outline
+        ([[0, 0], [0, 1], [1, 1], [1, 0]], _sq(0.5, 0, 1.5, 1), 0.5, 1.5),  # clockwise vertices
+    ],
+)
+def test_polygon_overlap_hand_computed(a: list, b: list, inter: float, union: float) -> None:
+    got_inter, got_union = polygon_overlap(np.array(a, float), np.array(b, float))
+    assert got_inter == pytest.approx(inter, abs=1e-9)
+    assert got_union == pytest.approx(union, abs=1e-9)
+    swapped = polygon_overlap(np.array(b, float), np.array(a, float))
+    assert swapped == pytest.approx((inter, union), abs=1e-9)
+    assert polygon_iou(np.array(a, float), np.array(b, float)) == pytest.approx(inter / union, abs=1e-9)
+
+
+def _clip_convex(subject: np.ndarray, clip: np.ndarray) -> np.ndarray:
+    """Sutherland–Hodgman (test reference; exact only because both polygons here are convex)."""
+    out = subject
+    for i in range(len(clip)):
+        a, b = clip[i], clip[(i + 1) % len(clip)]
+        if not len(out):
+            break
+        side = (b[0] - a[0]) * (out[:, 1] - a[1]) - (b[1] - a[1]) * (out[:, 0] - a[0])
+        pts = []
+        for j in range(len(out)):
+            p, q, sp, sq = out[j], out[(j + 1) % len(out)], side[j], side[(j + 1) % len(out)]
+            if sp >= 0:
+                pts.append(p)
+            if (sp >= 0) != (sq >= 0):
+                pts.append(p + (q - p) * (sp / (sp - sq)))
+        out = np.array(pts)
+    return out
+
+
+def _shoelace(poly: np.ndarray) -> float:
+    if len(poly) < 3:
+        return 0.0
+    x, y = poly[:, 0], poly[:, 1]
+    return abs(float(x @ np.roll(y, -1) - y @ np.roll(x, -1))) / 2.0
+
+
+def _random_convex(rng: np.random.Generator) -> np.ndarray:
+    angles = np.sort(rng.uniform(0, 2 * np.pi, rng.integers(3, 9)))
+    return rng.uniform(20, 80, 2) + rng.uniform(5, 30) * np.column_stack([np.cos(angles), np.sin(angles)])
+
+
+def test_polygon_overlap_matches_convex_clipping_on_random_polygons() -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        a, b = _random_convex(rng), _random_convex(rng)
+        inter, union = polygon_overlap(a, b)
+        ref = _shoelace(_clip_convex(a, b))
+        assert inter == pytest.approx(ref, abs=1e-9)
+        assert union == pytest.approx(_shoelace(a) + _shoelace(b) - ref, abs=1e-9)
+
+
+def test_polygon_overlap_with_itself_is_its_area_for_random_star_polygons() -> None:
+    rng = np.random.default_rng(8)
+    for _ in range(100):  # non-convex, simple: vertices at increasing angles (gaps < pi), random radii
+        k = int(rng.integers(5, 30))
+        angles = (np.arange(k) + rng.uniform(0, 0.9, k)) * (2 * np.pi / k)
+        radii = rng.uniform(2, 20, k)
+        poly = 50 + radii[:, None] * np.column_stack([np.cos(angles), np.sin(angles)])
+        inter, union = polygon_overlap(poly, poly)
+        assert inter == pytest.approx(_shoelace(poly), abs=1e-9)
+        assert union == pytest.approx(_shoelace(poly), abs=1e-9)
+        shifted = poly + np.array([1e3, 0.0])
+        assert polygon_overlap(poly, shifted) == pytest.approx((0.0, 2 * _shoelace(poly)), abs=1e-9)
+
+
+def test_rotated_rectangles_are_exact() -> None:
+    # a 2 x 2 square turned 90 degrees about its top-left corner covers x in [-2, 0], y in [0, 2]
+    turned = polygon_of({"x": 0.0, "y": 0.0, "width": 2.0, "height": 2.0, "rotation": 90.0, "points": None})
+    assert polygon_iou(turned, np.array(_sq(-2, 0, 0, 2), float)) == pytest.approx(1.0, abs=1e-9)
+    assert polygon_iou(turned, np.array(_sq(-1, 0, 1, 2), float)) == pytest.approx(2 / 6, abs=1e-9)
+    # turned 45 degrees: a diamond of area 4 whose lower half lies in y in [0, sqrt 2]
+    diamond = polygon_of({"x": 0.0, "y": 0.0, "width": 2.0, "height": 2.0, "rotation": 45.0, "points": None})
+    r = np.sqrt(2.0)
+    inter, union = polygon_overlap(diamond, np.array(_sq(-r, 0, r, r), float))
+    assert inter == pytest.approx(2.0, abs=1e-9) and union == pytest.approx(4.0 + 4.0 - 2.0, abs=1e-9)
 
 
 def test_hungarian_beats_greedy_on_partial_spans() -> None:
