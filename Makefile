@@ -18,9 +18,12 @@ $(STAMPS)/venv:
 	$(PY) -m pip install --quiet --upgrade pip
 	@touch $@
 
-# Editable install with the server and dev extras (the build hook also runs the npm build).
+# Editable install with the server and dev extras (the build hook also runs the npm build), then the
+# agreement tests' cross-check references without their dependency pins (irrCAC pins scipy==1.12 and
+# pandas<3; crowd-kit needs transformers only for text and learning modules the tests do not import).
 $(STAMPS)/install: $(STAMPS)/venv pyproject.toml
 	$(PY) -m pip install --quiet -e ".[server,dev]"
+	$(PY) -m pip install --quiet --no-deps "irrCAC==0.4.4" "crowd-kit==1.4.2"
 	@touch $@
 
 $(STAMPS)/js: js/package.json js/build.mjs $(wildcard js/src/*)
