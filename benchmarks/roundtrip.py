@@ -21,6 +21,7 @@ import pyarrow as pa
 import ls_notebook as lsn
 from ls_notebook import configs
 from ls_notebook.project._http import request
+from ls_notebook.project._project import Project
 
 LABELS = ["pos", "neg", "neutral"]
 
@@ -71,6 +72,16 @@ def build_project(server, n_tasks: int, n_ann: int):
     return project, users
 
 
+def change(project, table: pa.Table, fraction: float, offset: int) -> int:
+    """Add one annotation to ``fraction`` of the tasks (a different slice per ``offset``)."""
+    ids = pd.unique(table.column("task_id").to_numpy())
+    n = max(1, int(len(ids) * fraction))
+    result = [{"from_name": "label", "to_name": "text", "type": "choices", "value": {"choices": ["pos"]}}]
+    for tid in ids[offset * n : (offset + 1) * n]:
+        project.server.client.annotations.create(id=int(tid), result=result)
+    return n
+
+
 def measure_pull(project, tmp: Path, n_tasks: int) -> None:
     _, t_export = timed(lambda: project.export(tmp / "export.json", "JSON", progress=False))
     print(f"Label Studio JSON export download:         {t_export:8.2f} s")
@@ -93,28 +104,32 @@ def measure_pull(project, tmp: Path, n_tasks: int) -> None:
     _, t_df = timed(lambda: project.pull(source="sqlite", progress=False))
     print(f"pull() as DataFrame (SQLite):               {t_df:8.2f} s")
 
-    _, t_fill = timed(lambda: project.pull_arrow(source="cache", progress=False))
+    via_api, via_db = Project(project.server, project.id), Project(project.server, project.id)
+    _, t_fill = timed(lambda: via_api.pull_arrow(source="cache", refresh=True, progress=False))
     print(f"pull via API, first cache fill:             {t_fill:8.2f} s")
-    changed = max(1, n_tasks // 100)
-    ids = pd.unique(table.column("task_id").to_numpy())[:changed]
-    annotator = project.server.client
-    for tid in ids:
-        annotator.annotations.create(
-            id=int(tid),
-            result=[
-                {"from_name": "label", "to_name": "text", "type": "choices", "value": {"choices": ["pos"]}}
-            ],
-        )
-    cached, t_inc = timed(lambda: project.pull_arrow(source="cache", progress=False))
+    via_db.pull_arrow(source="auto", progress=False)  # loads the cache files: both objects in step
+
+    changed = change(project, table, 0.01, 0)
+    api_df, t_api = timed(lambda: via_api.pull(source="cache", progress=False))
     print(
-        f"repeated pull, {changed} tasks (1 %) changed (cache): {t_inc:8.2f} s  "
-        f"ratio export/pull = {t_export / t_inc:6.1f}x  (target >= 50x)"
+        f"repeated pull(), {changed} tasks (1 %) changed, via API (cache):  {t_api:8.2f} s  "
+        f"ratio export/pull = {t_export / t_api:6.1f}x  (target >= 50x)"
     )
-    fresh, t_sqlite2 = timed(lambda: project.pull_arrow(source="sqlite", progress=False))
+    api_same = api_df.equals(project.pull(source="sqlite", progress=False))
+    via_db.pull_arrow(source="auto", progress=False)  # in step again (reads the files just written)
+    change(project, table, 0.01, 1)
+    db_df, t_db = timed(lambda: via_db.pull(source="auto", progress=False))
     print(
-        f"repeated pull, 1 % changed (SQLite):        {t_sqlite2:8.2f} s  "
-        f"ratio export/pull = {t_export / t_sqlite2:6.1f}x;  cache == sqlite: {cached.equals(fresh)}"
+        f"repeated pull(), {changed} tasks (1 %) changed, database delta:   {t_db:8.2f} s  "
+        f"ratio export/pull = {t_export / t_db:6.1f}x  (target >= 50x)"
     )
+    _, t_same = timed(lambda: via_db.pull(source="auto", progress=False))
+    print(f"repeated pull(), nothing changed:           {t_same:8.2f} s")
+    fresh_obj, t_load = timed(lambda: Project(project.server, project.id).pull(source="auto", progress=False))
+    print(f"pull() by a new Project (cache files read): {t_load:8.2f} s")
+    reference = project.pull(source="sqlite", progress=False)
+    same = db_df.equals(reference) and fresh_obj.equals(reference)
+    print(f"  cached pulls == full SQLite read at the time: API {api_same}, database {same}")
 
 
 def measure_push(server, n: int) -> None:

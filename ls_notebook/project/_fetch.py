@@ -11,10 +11,15 @@ from ls_notebook.project._http import request
 if TYPE_CHECKING:
     from ls_notebook.project._project import Project
 
-__all__ = ["counts", "iter_tasks", "updated_since", "users"]
+__all__ = ["INCLUDE", "counts", "iter_tasks", "users"]
 
 PAGE = 500
-LIGHT_PAGE = 5000  # rows of (id, updated_at) per page
+#: Fields the pull needs, for ``include=``: the data manager then skips its computed columns and
+#: drafts (about half the time per task). Names apply to nested annotations and predictions too.
+INCLUDE = (
+    "id,data,meta,updated_at,annotations,predictions,result,completed_by,created_at,lead_time,"
+    "was_cancelled,ground_truth,model_version,score"
+)
 
 
 def _query(updated_after: str | None, ids: list[int] | None = None) -> dict[str, str]:
@@ -32,47 +37,23 @@ def _query(updated_after: str | None, ids: list[int] | None = None) -> dict[str,
     return {"query": json.dumps(query)} if query else {}
 
 
-def updated_since(project: Project, updated_after: str) -> dict[int, str]:
-    """Task id → ``updated_at`` of the tasks updated after ``updated_after``, without their content."""
-    out: dict[int, str] = {}
-    page = 1
-    while True:
-        body = request(
-            project.server,
-            "GET",
-            "/api/tasks/",
-            f"listing the changed tasks of project {project.id}",
-            params={
-                "project": project.id,
-                "include": "id,updated_at",
-                "page": page,
-                "page_size": LIGHT_PAGE,
-                "resolve_uri": "false",
-                **_query(updated_after),
-            },
-        )
-        tasks = body.get("tasks", [])
-        out.update((int(t["id"]), str(t.get("updated_at") or "")) for t in tasks)
-        if not tasks or len(out) >= int(body.get("total", 0)):
-            return out
-        page += 1
-
-
 def iter_tasks(
     project: Project,
     updated_after: str | None = None,
     progress: bool = False,
     ids: list[int] | None = None,
+    include: str | None = None,
 ) -> Iterator[dict]:
     """Yield the project's tasks (``fields=all``: annotations, predictions, drafts), page by page.
 
-    ``updated_after`` keeps tasks updated after that time, ``ids`` the tasks with those ids.
+    ``updated_after`` keeps tasks updated after that time, ``ids`` the tasks with those ids,
+    ``include`` (e.g. :data:`INCLUDE`) only those fields.
     """
     from tqdm.auto import tqdm
 
     if ids is not None and len(ids) > PAGE:  # keep each query small: one selection per page
         for start in range(0, len(ids), PAGE):
-            yield from iter_tasks(project, updated_after, progress, ids[start : start + PAGE])
+            yield from iter_tasks(project, updated_after, progress, ids[start : start + PAGE], include)
         return
     page, seen = 1, 0
     bar = None
@@ -88,6 +69,7 @@ def iter_tasks(
                 "page": page,
                 "page_size": PAGE,
                 "resolve_uri": "false",
+                **({"include": include} if include else {}),
                 **_query(updated_after, ids),
             },
         )
@@ -112,8 +94,27 @@ def users(project: Project) -> dict[int, str]:
     return {int(u["id"]): u.get("email") or "" for u in body}
 
 
-def counts(project: Project) -> tuple[int, int]:
-    """The project's (task count, annotation count including skipped ones), read now."""
-    p = request(project.server, "GET", f"/api/projects/{project.id}/", f"reading project {project.id}")
+def counts(project: Project) -> tuple[int, int, int]:
+    """The project's task, annotation (skipped ones included) and prediction counts, read now.
+
+    One light request (the project list restricted to this project and these fields); servers that
+    ignore its filters are asked for the project itself.
+    """
+    fields = "id,task_number,total_annotations_number,skipped_annotations_number,total_predictions_number"
+    body = request(
+        project.server,
+        "GET",
+        "/api/projects/",
+        f"counting the tasks of project {project.id}",
+        params={"ids": project.id, "include": fields, "page_size": 1},
+    )
+    found = [
+        p for p in (body.get("results", []) if isinstance(body, dict) else body) if p.get("id") == project.id
+    ]
+    if not found or "task_number" not in found[0]:
+        found = [
+            request(project.server, "GET", f"/api/projects/{project.id}/", f"reading project {project.id}")
+        ]
+    p = found[0]
     annotations = int(p.get("total_annotations_number") or 0) + int(p.get("skipped_annotations_number") or 0)
-    return int(p.get("task_number") or 0), annotations
+    return int(p.get("task_number") or 0), annotations, int(p.get("total_predictions_number") or 0)

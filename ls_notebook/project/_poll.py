@@ -85,16 +85,18 @@ def _keys(table: pa.Table) -> list[tuple[str, int, int, int]]:
     return list(zip(table.column("source").to_pylist(), annotation, task, micros, strict=True))
 
 
-def _dated(table: pa.Table) -> pa.Table:
-    return table.filter(pc.and_(pc.is_valid(table.column("updated_at")), pc.is_valid(table.column("source"))))
+def _dated(table: pa.Table) -> pa.Array | pa.ChunkedArray:
+    """Mask of the rows with a version (an ``updated_at`` and a source)."""
+    return pc.and_(pc.is_valid(table.column("updated_at")), pc.is_valid(table.column("source")))
 
 
 def _after(table: pa.Table, after: datetime | None) -> pa.Table:
-    table = _dated(table)
-    if after is None:
-        return table
-    scalar = pa.scalar(after, type=table.schema.field("updated_at").type)
-    return table.filter(pc.greater(table.column("updated_at"), scalar))
+    """The dated rows updated after ``after`` (only those rows are copied)."""
+    keep = _dated(table)
+    if after is not None:
+        scalar = pa.scalar(after, type=table.schema.field("updated_at").type)
+        keep = pc.and_(keep, pc.fill_null(pc.greater(table.column("updated_at"), scalar), False))
+    return table.filter(keep)
 
 
 def apply(table: pa.Table, since: Since) -> pa.Table:
@@ -108,14 +110,15 @@ def apply(table: pa.Table, since: Since) -> pa.Table:
 
 def next_cursor(table: pa.Table, previous: Since | None = None) -> Since:
     """The cursor after delivering every dated row of ``table`` (a full, unfiltered pull)."""
-    dated = _dated(table)
-    if not dated.num_rows:
+    updated = table.column("updated_at")
+    stamps = pc.if_else(pc.is_valid(table.column("source")), updated, pa.scalar(None, updated.type))
+    latest = pc.max(stamps).as_py()  # nulls skipped; no copy of the table
+    if latest is None:
         return previous or Since()
-    latest = pc.max(dated.column("updated_at")).as_py()
     after = latest - MARGIN
     if previous is not None and previous.after is not None and previous.after > after:
         after = previous.after
-    window = _after(dated, after)
+    window = _after(table, after)
     return Since(after.astimezone(timezone.utc), frozenset(_keys(window)))
 
 

@@ -42,6 +42,7 @@ class Project:
         self.server = server
         self.id = int(project_id)
         self._data: dict[str, Any] | None = None
+        self._pull_cache: Any = None  # the pull cache's table and state (project._cache)
 
     def _fetch(self) -> dict[str, Any]:
         with api_errors(f"reading project {self.id}", self.server.url):

@@ -1,12 +1,12 @@
 """``Project.pull`` / ``pull_arrow``: the project's annotations as the schema's Arrow table.
 
-Three sources give the same table (tests check it):
+Every source gives the same table (tests check it):
 
-- ``"sqlite"``: a read-only read of a local server's own database (:mod:`._sqlite`), ~0.2 s for
-  100,000 annotations; used by ``"auto"`` when the server was started by ``ls_notebook.start()``
-  with SQLite and its Label Studio release is known;
-- ``"cache"``: the incremental cache (:mod:`._cache`), which asks the API only for changed tasks;
-  ``"auto"`` uses it otherwise;
+- ``"auto"``: the incremental cache (:mod:`._cache`) fed by the server's own database when it was
+  started by ``ls_notebook.start()`` with a known Label Studio release (:mod:`._sqlite`), else by
+  the API; a repeated pull reads only what changed;
+- ``"cache"``: the incremental cache fed by the API, whatever the server;
+- ``"sqlite"``: a full read-only read of a local server's SQLite database, no cache;
 - ``"api"``: every task read again through the API (the reference; slow on big projects).
 """
 
@@ -23,6 +23,7 @@ from ls_notebook.errors import LabelStudioError
 from ls_notebook.project import _poll, _sqlite
 from ls_notebook.project._cache import cached_table
 from ls_notebook.project._fetch import iter_tasks, users
+from ls_notebook.project._sources import ApiDelta, DatabaseDelta
 
 if TYPE_CHECKING:
     from ls_notebook.project._project import Project
@@ -45,13 +46,14 @@ def _since(table: pa.Table, since: object) -> pa.Table:
 
 
 def _select(table: pa.Table, include_unannotated: bool, include_predictions: bool) -> pa.Table:
+    """The rows of the sources asked for (the table itself, not a copy, when that is every row)."""
     source = table.column("source")
     keep = pc.fill_null(pc.equal(source, "annotation"), False)
     if include_predictions:
         keep = pc.or_(keep, pc.fill_null(pc.equal(source, "prediction"), False))
     if include_unannotated:
         keep = pc.or_(keep, pc.is_null(source))
-    return table.filter(keep)
+    return table if pc.all(keep).as_py() else table.filter(keep)
 
 
 def pull_arrow(
@@ -80,11 +82,12 @@ def pull_arrow(
             "source='sqlite' needs a local SQLite server started by ls_notebook.start() with a known Label "
             "Studio release; use source='auto'."
         )
-    if source == "sqlite" or (source == "auto" and db is not None):
+    if source == "sqlite":
         with _sqlite.stream_tasks(db, project.id) as (tasks, user_map):
             table = tasks_to_table(tasks, user_map, **flags)
     elif source in ("auto", "cache"):
-        table = _select(cached_table(project, refresh=refresh, progress=progress), **flags)
+        delta = DatabaseDelta(db, project.id) if source == "auto" and db is not None else ApiDelta(project)
+        table = _select(cached_table(project, delta, refresh=refresh, progress=progress), **flags)
     else:
         tasks = iter_tasks(project, progress=progress)
         table = tasks_to_table(tasks, users(project), include_drafts=include_drafts, **flags)

@@ -21,7 +21,7 @@ from ls_notebook.tasks import KEY_FIELD
 if TYPE_CHECKING:
     from ls_notebook._server import Server
 
-__all__ = ["KNOWN_RELEASES", "database_of", "keys", "read_tasks", "stream_tasks"]
+__all__ = ["KNOWN_RELEASES", "counts", "database_of", "keys", "read_tasks", "stream_tasks", "users"]
 
 KNOWN_RELEASES = ("1.23.",)
 SQLITE_FILE = "label_studio.sqlite3"
@@ -103,6 +103,25 @@ def keys(db: Path, project_id: int) -> dict[str, int]:
             if key is not None:
                 out[str(key)] = int(task_id)
     return out
+
+
+def counts(db: Path, project_id: int) -> tuple[int, int, int]:
+    """The project's task, annotation (skipped ones included) and prediction counts, in one snapshot."""
+    with _connect(db) as conn:
+        return tuple(  # type: ignore[return-value]
+            int(
+                conn.execute(f"SELECT count(*) FROM {table} WHERE project_id = ?", (project_id,)).fetchone()[
+                    0
+                ]
+            )
+            for table in ("task", "task_completion", "prediction")
+        )
+
+
+def users(db: Path) -> dict[int, str]:
+    """User id → e-mail of the server's users."""
+    with _connect(db) as conn:
+        return {int(k): v or "" for k, v in conn.execute("SELECT id, email FROM htx_user")}
 
 
 def _iso(ts: str | None) -> str | None:

@@ -1,0 +1,61 @@
+"""The two places the pull cache reads changes from: the API, or a local server's own database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ls_notebook.project import _fetch, _sqlite
+
+if TYPE_CHECKING:
+    from ls_notebook.project._project import Project
+
+__all__ = ["ApiDelta", "DatabaseDelta"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _stamp(us: int, fmt: str) -> str:
+    return (_EPOCH + timedelta(microseconds=us)).strftime(fmt)
+
+
+class ApiDelta:
+    """Changes through the API: one counts request, one filtered data-manager request (paged)."""
+
+    kind = "api"
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    def counts(self) -> tuple[int, int, int]:
+        return _fetch.counts(self.project)
+
+    def tasks(self, after: int | None, progress: bool) -> Iterator[Mapping[str, Any]]:
+        # the data manager's datetime filter parses exactly %Y-%m-%dT%H:%M:%S.%fZ
+        since = None if after is None else _stamp(after, "%Y-%m-%dT%H:%M:%S.%fZ")
+        return _fetch.iter_tasks(self.project, since, progress and after is None, include=_fetch.INCLUDE)
+
+    def users(self, known: Mapping[int, str], wanted: set[int]) -> dict[int, str]:
+        return _fetch.users(self.project)
+
+
+class DatabaseDelta:
+    """Changes read from a local server's SQLite database (read-only)."""
+
+    kind = "db"
+
+    def __init__(self, db: Path, project_id: int) -> None:
+        self.db, self.project_id = db, project_id
+
+    def counts(self) -> tuple[int, int, int]:
+        return _sqlite.counts(self.db, self.project_id)
+
+    def tasks(self, after: int | None, progress: bool) -> Iterator[Mapping[str, Any]]:
+        since = None if after is None else _stamp(after, "%Y-%m-%d %H:%M:%S.%f")
+        with _sqlite.stream_tasks(self.db, self.project_id, since) as (tasks, _):
+            yield from tasks
+
+    def users(self, known: Mapping[int, str], wanted: set[int]) -> dict[int, str]:
+        return _sqlite.users(self.db)

@@ -1,0 +1,147 @@
+"""The incremental pull cache follows every kind of change and returns what the API path returns.
+
+``source="cache"`` reads changes through the API, ``source="auto"`` (a local SQLite server) from the
+database; both keep the table on the ``Project`` object and in delta files on disk.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from ls_notebook import configs
+from ls_notebook.project import _cache
+from ls_notebook.project._http import _client, request
+from ls_notebook.project._project import Project
+from tests.server.conftest import unique_title
+
+pytestmark = pytest.mark.server
+
+FLAGS = {"include_predictions": True, "include_unannotated": True, "progress": False}
+
+
+def span(start: int, end: int, text: str, label: str) -> list[dict]:
+    value = {"start": start, "end": end, "text": text, "labels": [label]}
+    return [{"id": "r", "from_name": "label", "to_name": "text", "type": "labels", "value": value}]
+
+
+class Paths:
+    """One Project object per cache source, each with its own cache folder, counting full reads."""
+
+    def __init__(self, project: Project, tmp_path, monkeypatch) -> None:
+        self.project, self.fulls = project, 0
+        full = _cache._full
+
+        def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            self.fulls += 1
+            return full(*args, **kwargs)
+
+        monkeypatch.setattr(_cache, "_full", counted)
+        monkeypatch.setattr(_cache, "cache_dir", lambda p: tmp_path / getattr(p, "cache_name", "default"))
+        self.objects = {name: self.new(name) for name in ("cache", "auto")}
+
+    def new(self, source: str) -> Project:
+        obj = Project(self.project.server, self.project.id)
+        obj.cache_name = source  # type: ignore[attr-defined]
+        return obj
+
+    def check(self, incremental: bool, **flags: object) -> pa.Table:
+        """Both sources (in memory, then reloaded from base + delta files) equal the API's table."""
+        flags = {**FLAGS, **flags}
+        api = self.project.pull_arrow(source="api", **flags)
+        self.fulls = 0
+        for source, obj in self.objects.items():
+            assert obj.pull_arrow(source=source, **flags).equals(api), source
+            assert self.new(source).pull_arrow(source=source, **flags).equals(api), source
+        assert (self.fulls == 0) is incremental, self.fulls
+        assert self.project.pull_arrow(source="sqlite", **flags).equals(api)
+        return api
+
+
+@pytest.fixture
+def project(server):
+    users = [server.create_user(f"cache{i}@example.org") for i in range(2)]
+    project = server.project(unique_title("cache"), configs.ner(["PER", "ORG"]))
+    df = pd.DataFrame({"text": [f"Ann {i} at ACME" for i in range(5)], "n": [1, None, 3, 4, 5]})
+    res = project.push(df, predictions=[[(0, 3, "PER")]] * 5, model_version="m", progress=False)
+    for user in users:
+        for tid in res.task_ids.tolist()[:3]:
+            server.client.annotations.create(
+                id=int(tid), result=span(0, 3, "Ann", "PER"), completed_by=user.id, lead_time=1.5
+            )
+    project.test_users = users  # type: ignore[attr-defined]
+    project.test_ids = [int(t) for t in res.task_ids]  # type: ignore[attr-defined]
+    return project
+
+
+def test_cache_follows_updates_deletions_and_new_tasks(server, project, tmp_path, monkeypatch):
+    ids, users = project.test_ids, project.test_users
+    paths = Paths(project, tmp_path, monkeypatch)
+    paths.check(incremental=False)  # the first fill
+    paths.check(incremental=True)  # nothing changed
+    client = server.client
+    # new, updated and deleted annotations, a skipped task, a deleted prediction, a new task
+    client.annotations.create(id=ids[3], result=span(6, 8, "at", "ORG"), completed_by=users[0].id)
+    first = client.annotations.list(id=ids[0])[0]
+    client.annotations.update(id=first.id, result=span(9, 13, "ACME", "ORG"))
+    client.annotations.delete(id=client.annotations.list(id=ids[1])[0].id)
+    client.annotations.create(id=ids[4], result=[], was_cancelled=True, completed_by=users[1].id)
+    client.predictions.delete(id=client.predictions.list(task=ids[2])[0].id)
+    project.push(pd.DataFrame({"text": ["Bob at Initech"], "n": [7]}, index=[9]), progress=False)
+    api = paths.check(incremental=True)
+    assert "ACME" in api.column("text").to_pylist()
+    # a deleted task, and a bulk deletion that does not stamp the tasks: the counts catch them
+    client.tasks.delete(id=ids[4])
+    paths.check(incremental=False)
+    request(
+        server,
+        "POST",
+        "/api/dm/actions",
+        "deleting predictions",
+        params={"id": "delete_tasks_predictions", "project": project.id},
+        json={"selectedItems": {"all": False, "included": [ids[0]]}},
+    )
+    assert ids[4] not in paths.check(incremental=False).column("task_id").to_pylist()
+    # a data field added to one task (update=True), then gone again: the columns come from a full read
+    extra = pd.DataFrame({"text": ["Ann 0 at ACME"], "extra": ["x"]}, index=[0])
+    project.push(extra, update=True, progress=False)
+    assert "extra" in paths.check(incremental=False).column_names
+    project.push(extra[["text"]], update=True, progress=False)
+    assert "extra" not in paths.check(incremental=False).column_names
+    # a changed value of a known column is a delta again
+    project.push(pd.DataFrame({"text": ["Ann 0 at ACME!"]}, index=[0]), update=True, progress=False)
+    assert "Ann 0 at ACME!" in paths.check(incremental=True).column("data.text").to_pylist()
+    # the shapes come from the same cached table
+    cached = paths.objects["cache"].pull(source="cache", progress=False)
+    assert cached.equals(project.pull(source="api", progress=False))
+
+
+def test_repeated_pull_reads_little_and_compacts(server, project):
+    ids, users = project.test_ids, project.test_users
+    sent: list[str] = []
+    client = _client(server)
+    hook = lambda req: sent.append(str(req.url.path))  # noqa: E731
+    client.event_hooks["request"].append(hook)
+    try:
+        first = project.pull_arrow(source="cache", refresh=True, **FLAGS)
+        sent.clear()
+        again = project.pull_arrow(source="cache", **FLAGS)
+        assert again.equals(first)
+        assert sent == ["/api/projects/", "/api/tasks/"]  # counts, then the changed tasks (none)
+        folder = _cache.cache_dir(project)
+        files = []
+        for i in range(_cache.COMPACT_DELTAS + 1):
+            server.client.annotations.create(
+                id=ids[i % 5], result=span(0, 3, "Ann", "PER"), completed_by=users[0].id
+            )
+            sent.clear()
+            table = project.pull_arrow(source="cache", **FLAGS)
+            assert sent == ["/api/projects/", "/api/tasks/"]
+            files.append(len(list(folder.glob(f"project-{project.id}.d*.parquet"))))
+        # one small delta file per pull, merged into the base at the COMPACT_DELTAS-th
+        assert files == [*range(1, _cache.COMPACT_DELTAS), 0, 1]
+        assert table.equals(project.pull_arrow(source="api", **FLAGS))
+    finally:
+        client.event_hooks["request"].remove(hook)
+    assert Project(server, project.id).pull_arrow(source="cache", **FLAGS).equals(table)
