@@ -122,6 +122,7 @@ def test_consensus_dawid_skene_from_pull_frame() -> None:
     assert set(errors.index.get_level_values("worker")) == set(names.values())
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:crowdkit")  # crowd-kit's own pandas 4 notices
 def test_dawid_skene_against_crowdkit_when_installed() -> None:
     crowdkit = pytest.importorskip("crowdkit.aggregation")
     for seed in range(3):

@@ -126,3 +126,55 @@ def test_gwet_family_matches_irrcac_when_installed(seed: int, weights: str) -> N
     assert fleiss_kappa(data, weights=w) == pytest.approx(cac.fleiss()["est"]["coefficient_value"], abs=1e-5)
     assert brennan_prediger(data, weights=w) == pytest.approx(cac.bp()["est"]["coefficient_value"], abs=1e-5)
     assert percent_agreement(data, weights=w) == pytest.approx(cac.gwet()["est"]["pa"], abs=1e-5)
+
+
+def _nltk_task(data: np.ndarray, distance: object = None) -> object:
+    from nltk.metrics.agreement import AnnotationTask
+
+    r_idx, u_idx = np.nonzero(~np.isnan(data))
+    triples = [(f"c{r}", f"i{u}", int(data[r, u])) for r, u in zip(r_idx, u_idx, strict=True)]
+    return AnnotationTask(triples) if distance is None else AnnotationTask(triples, distance=distance)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_nltk_annotation_task_coefficients(seed: int) -> None:
+    from ls_notebook.stats import brennan_prediger
+
+    data = _ratings(seed, raters=4, units=120, q=4)
+    task = _nltk_task(data)
+    assert krippendorff_alpha(data) == pytest.approx(task.alpha(), abs=1e-10)
+    assert fleiss_kappa(data) == pytest.approx(task.pi(), abs=1e-10)  # multi-π = Fleiss' κ
+    assert brennan_prediger(data) == pytest.approx(task.S(), abs=1e-10)  # Bennett et al.'s S
+    pairs = [(i, j) for i in range(4) for j in range(i + 1, 4)]
+    light = np.mean([float(cohen_kappa(data[i], data[j])) for i, j in pairs])
+    assert light == pytest.approx(task.kappa(), abs=1e-10)  # NLTK averages Cohen's κ over pairs
+    # with missing ratings NLTK's α also drops units with a single value
+    sparse_data = _ratings(seed, raters=4, units=120, q=4, missing=0.3)
+    assert krippendorff_alpha(sparse_data) == pytest.approx(_nltk_task(sparse_data).alpha(), abs=1e-10)
+
+
+def test_masi_alpha_of_agreement_matches_nltk() -> None:
+    from nltk.metrics.agreement import AnnotationTask
+    from nltk.metrics.distance import masi_distance as nltk_masi
+
+    from ls_notebook import agreement
+    from ls_notebook.stats._kinds import masi_distance
+
+    from ._pull_frames import USERS, choice, frame
+
+    rng = np.random.default_rng(11)
+    labels = ["a", "b", "c", "d"]
+    sets: dict[int, dict[int, list[str]]] = {}
+    for task in range(1, 61):
+        for user in USERS:
+            if rng.random() < 0.85:
+                pick = [lab for lab in labels if rng.random() < 0.4] or [labels[int(rng.integers(4))]]
+                sets.setdefault(task, {})[user] = pick
+    df = frame({t: {u: [choice(s, "topics")] for u, s in by.items()} for t, by in sets.items()})
+    ours = agreement(df).summary.loc["topics", "krippendorff_alpha"]
+    triples = [(str(u), str(t), frozenset(s)) for t, by in sets.items() for u, s in by.items()]
+    assert ours == pytest.approx(AnnotationTask(triples, distance=nltk_masi).alpha(), abs=1e-10)
+    masks = np.array([0b0011, 0b0001, 0b0110, 0b1000, 0b1111])
+    as_sets = [frozenset(labels[i] for i in range(4) if (m >> i) & 1) for m in masks]
+    ref = [[nltk_masi(x, y) for y in as_sets] for x in as_sets]
+    np.testing.assert_allclose(masi_distance(masks), ref, atol=1e-12)

@@ -181,3 +181,64 @@ def test_ac2_and_weighted_fleiss_by_the_handbook_formulas() -> None:
         (pa - pe_fleiss) / (1 - pe_fleiss), abs=1e-12
     )
     assert percent_agreement(data, weights="linear") == pytest.approx(pa, abs=1e-12)
+
+
+# Fleiss (1971), "Measuring nominal scale agreement among many raters", Table 1: 30 patients, 6
+# psychiatrists each (not the same six), 5 diagnoses (1 depression, 2 personality disorder,
+# 3 schizophrenia, 4 neurosis, 5 other). The paper prints p_j = .144 .144 .167 .306 .239,
+# P̄ = .556, P̄e = .220 and κ = .430.
+FLEISS_1971 = np.array(
+    [
+        [4, 4, 4, 4, 4, 4], [2, 2, 2, 5, 5, 5], [2, 3, 3, 3, 3, 5], [5, 5, 5, 5, 5, 5],
+        [2, 2, 2, 4, 4, 4], [1, 1, 3, 3, 3, 3], [3, 3, 3, 3, 5, 5], [1, 1, 3, 3, 3, 4],
+        [1, 1, 4, 4, 4, 4], [5, 5, 5, 5, 5, 5], [1, 4, 4, 4, 4, 4], [1, 2, 4, 4, 4, 4],
+        [2, 2, 2, 3, 3, 3], [1, 4, 4, 4, 4, 4], [2, 2, 4, 4, 4, 5], [3, 3, 3, 3, 3, 5],
+        [1, 1, 1, 4, 5, 5], [1, 1, 1, 1, 1, 2], [2, 2, 4, 4, 4, 4], [1, 3, 3, 5, 5, 5],
+        [5, 5, 5, 5, 5, 5], [2, 4, 4, 4, 4, 4], [2, 2, 4, 5, 5, 5], [1, 1, 4, 4, 4, 4],
+        [1, 4, 4, 4, 4, 5], [2, 2, 2, 2, 2, 4], [1, 1, 1, 1, 5, 5], [2, 2, 4, 4, 4, 4],
+        [1, 3, 3, 3, 3, 3], [5, 5, 5, 5, 5, 5],
+    ]
+)  # fmt: skip
+
+
+def test_fleiss_1971_table_1() -> None:
+    counts = (FLEISS_1971[:, :, None] == np.arange(1, 6)).sum(axis=1)
+    r = Ratings.from_counts(counts)
+    np.testing.assert_allclose(
+        counts.sum(axis=0) / counts.sum(), [0.144, 0.144, 0.167, 0.306, 0.239], atol=5e-4
+    )
+    assert percent_agreement(r) == pytest.approx(0.556, abs=5e-4)  # P̄ (exactly 5/9)
+    assert percent_agreement(r) == pytest.approx(5 / 9, abs=1e-12)
+    kappa = fleiss_kappa(r)
+    assert kappa == pytest.approx(0.430, abs=5e-4)  # the paper prints three decimals
+    p_e = ((counts.sum(axis=0) / counts.sum()) ** 2).sum()
+    assert p_e == pytest.approx(0.220, abs=5e-4)
+    assert kappa == pytest.approx((5 / 9 - p_e) / (1 - p_e), abs=1e-12)
+    # the same data as a long frame of (patient, rater slot, diagnosis): rater slots are arbitrary
+    long = pd.DataFrame(
+        {
+            "unit": np.repeat(np.arange(30), 6),
+            "rater": np.tile(np.arange(6), 30),
+            "value": FLEISS_1971.ravel(),
+        }
+    )
+    assert fleiss_kappa(long) == pytest.approx(float(kappa), abs=1e-12)
+
+
+# Cohen (1968), "Weighted kappa", the example table (proportions of n = 200; rows rater A, columns
+# rater B) with disagreement weights v; Cohen reports κ = .492, κw = .348 and, for the asymmetric
+# weights, κw = .353. Exact values: .29/.59 and 1 - .90/1.38.
+COHEN_1968 = np.array([[88, 14, 18], [10, 40, 10], [2, 6, 12]])
+
+
+def test_cohen_1968_weighted_example() -> None:
+    a, b = _pairs_from_table(COHEN_1968)
+    assert cohen_kappa(a, b) == pytest.approx(0.492, abs=5e-4)
+    assert cohen_kappa(a, b) == pytest.approx(0.29 / 0.59, abs=1e-4)
+    v = np.array([[0, 1, 3], [1, 0, 6], [3, 6, 0]])
+    # agreement weights 1 - v / max(v): κw does not change under this linear rescaling
+    kw = cohen_kappa(a, b, weights=1 - v / 6)
+    assert kw == pytest.approx(0.348, abs=5e-4)
+    assert kw == pytest.approx(1 - 0.90 / 1.38, abs=1e-4)
+    v_asym = np.array([[0, 1, 4], [1, 0, 6], [2, 2, 0]])
+    assert cohen_kappa(a, b, weights=1 - v_asym / 6) == pytest.approx(0.353, abs=5e-4)
