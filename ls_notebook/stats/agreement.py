@@ -99,6 +99,22 @@ def agreement(
         most disagreement first), ``per_label``, ``plot()``; shows itself as HTML in a notebook.
         Undefined statistics are ``nan`` with the reason in ``summary["explanation"]``.
 
+    Notes
+    -----
+    Edge cases, each with a defined outcome instead of a warning or an exception:
+
+    * one annotator, or no task with two annotations: chance-corrected metrics are ``nan`` with
+      ``explanation`` "no unit has two or more ...", ``pairwise`` is empty and ``per_task``
+      disagreement is ``nan``;
+    * a task with a single annotation counts in ``n_tasks`` but not in α or observed agreement (it
+      still enters the category shares that κ and AC1 use for chance agreement);
+    * all raters identical: percent agreement 1, κ and α ``nan`` ("... 0/0") since chance agreement
+      is 1;
+    * cancelled annotations are left out unless ``include_cancelled=True``, predictions and drafts
+      always; superseded annotations of an annotator too (each exclusion is listed in
+      ``report.notes``);
+    * an empty frame gives an empty ``summary`` and a note.
+
     Examples
     --------
     >>> import pandas as pd
