@@ -65,7 +65,11 @@ class Prepared:
         return frame if len(rows) == len(frame) else frame.iloc[rows]
 
 
-def _bool(col: pd.Series) -> np.ndarray:
+def _bool(col: pd.Series) -> np.ndarray | None:
+    """A boolean column as an array (missing = false), or ``None`` when no value is true."""
+    arrow_bool = isinstance(col.dtype, pd.ArrowDtype) and pa.types.is_boolean(col.dtype.pyarrow_dtype)
+    if arrow_bool and not sum(chunk.true_count for chunk in col.array._pa_array.chunks):
+        return None  # Arrow counts set bits: no array needed in the usual case
     return col.to_numpy(dtype=bool, na_value=False)
 
 
@@ -167,9 +171,9 @@ def prepare(df: pd.DataFrame, from_name: str | list[str] | None, include_cancell
     keep = np.ones(len(df), dtype=bool)
     if not include_cancelled and "was_cancelled" in df.columns:
         cancelled = _bool(df["was_cancelled"])
-        if cancelled.any():
+        if cancelled is not None and cancelled.any():
             notes.append(f"{int(cancelled.sum())} rows of cancelled (skipped) annotations excluded")
-        keep &= ~cancelled
+            keep &= ~cancelled
     if "source" in df.columns and _constant(df["source"]) != "annotation":
         src = df["source"]  # predictions and drafts are not annotators
         is_ann = (src == "annotation").to_numpy(dtype=bool, na_value=False)
@@ -202,6 +206,7 @@ def prepare(df: pd.DataFrame, from_name: str | list[str] | None, include_cancell
             keep &= ~stale
     # rows are positions in the caller's frame; dropped rows are simply never referenced (no copy)
     all_rows = bool(keep.all())
+    one_type = _constant(df["type"])
     groups, types = {}, {}
     for i, name in enumerate(fn_names):  # one pass per control tag
         if str(name) not in wanted:
@@ -213,6 +218,9 @@ def prepare(df: pd.DataFrame, from_name: str | list[str] | None, include_cancell
         if not len(rows):
             continue
         groups[str(name)] = rows
+        if one_type is not None:
+            types[str(name)] = one_type
+            continue
         sample = df["type"].iloc[rows[:1000]].dropna()
         types[str(name)] = str(sample.mode().iloc[0]) if len(sample) else ""
     label_codes = None

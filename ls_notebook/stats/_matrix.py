@@ -126,6 +126,8 @@ class Ratings:
     @cached_property
     def per_unit(self) -> np.ndarray:
         """Number of ratings of each unit."""
+        if "counts" in self.__dict__:  # already built: its row sums are cheaper than a bincount
+            return self.counts.sum(axis=1)
         return np.bincount(self.unit, minlength=self.n_units).astype(np.float64)
 
     @cached_property

@@ -185,7 +185,10 @@ def _multi(p: Prepared, rows: np.ndarray) -> bool:
     if isinstance(col.dtype, pd.ArrowDtype):
         import pyarrow.compute as pc
 
-        lengths = pc.list_value_length(col.array._pa_array).to_numpy(zero_copy_only=False)
+        lengths = pc.list_value_length(col.array._pa_array)
+        if len(rows) == len(col):  # every row: Arrow's own maximum, no conversion
+            return bool((pc.max(lengths).as_py() or 0) > 1)
+        lengths = lengths.to_numpy(zero_copy_only=False)
         return bool(np.nan_to_num(p.at(lengths, rows).astype(np.float64)).max(initial=0) > 1)
     col = col.iloc[rows]
     return bool(col.map(lambda v: 0 if v is None or isinstance(v, float) else len(v)).max() > 1)
