@@ -84,10 +84,33 @@ function loadStyle(doc, href, name) {
   });
 }
 
-export const FRAME_HTML =
-  '<!doctype html><html><head><meta charset="utf-8"><style>' +
-  "html,body{margin:0;padding:0;background:#fff;color:#1f1f1f;color-scheme:light}" +
-  "#lsn-root{min-height:120px}</style></head><body><div id=\"lsn-root\"></div></body></html>";
+// Label Studio's editor lays itself out in the height of its container: its side column (Info/History
+// over Regions/Relations) splits that height between its panels, whose contents need ~300 px each.
+// An auto-sized frame is therefore never shorter than this while it shows a task.
+export const MIN_EDITOR_HEIGHT = 620;
+
+// The frame's page. `fixedHeight`: the editor fills a frame of a set height (image, audio); otherwise
+// the frame follows the editor's height (see `autoHeight` in labeling.js), at least MIN_EDITOR_HEIGHT.
+// Label Studio's CSS gives <body> `min-height: 100vh; width: 100vw` (it expects to own the window):
+// in an auto-sized frame the body could then never be shorter than the frame, which could only grow.
+export function frameHtml(fixedHeight) {
+  const css = [
+    "html,body{margin:0;padding:0;background:#fff;color:#1f1f1f;color-scheme:light}",
+    "html>body{min-height:0;width:auto}",
+    "#lsn-root{display:flex;flex-direction:column}",
+    "#lsn-root>*{flex:1 1 auto}",
+    "html.lsn-fixed,html.lsn-fixed>body{height:100%}",
+    "html.lsn-fixed #lsn-root{min-height:100%}",
+    `html.lsn-auto #lsn-root:not(:empty){min-height:${MIN_EDITOR_HEIGHT}px}`,
+    // A narrow editor stacks its panels under the main area, at their own height: no minimum then.
+    "html.lsn-auto #lsn-root:has(.lsf-sidepanels_collapsed){min-height:0}",
+  ].join("");
+  const mode = fixedHeight ? "lsn-fixed" : "lsn-auto";
+  return (
+    `<!doctype html><html class="${mode}"><head><meta charset="utf-8"><style>${css}</style></head>` +
+    '<body><div id="lsn-root"></div></body></html>'
+  );
+}
 
 // Evaluates the editor inside `win` (the iframe's window); resolves with its LabelStudio class.
 export async function bootEditor(win, bundle) {

@@ -3,7 +3,14 @@
 // Studio with the SDK and answers with messages and binary buffers. The browser never sees the API
 // key and never needs to reach the Label Studio server.
 import css from "./labeling.css";
-import { FRAME_HTML, bootEditor, getBundle, receiveBundle, rejectBundle } from "./_editor_frame.js";
+import {
+  MIN_EDITOR_HEIGHT,
+  bootEditor,
+  frameHtml,
+  getBundle,
+  receiveBundle,
+  rejectBundle,
+} from "./_editor_frame.js";
 
 const INTERFACES = [
   "panel",
@@ -52,7 +59,7 @@ function render({ model, el: root }) {
   const frame = el("iframe", "lsn-lab-frame");
   frame.title = "Label Studio editor";
   const height = model.get("height");
-  frame.style.height = `${height || 400}px`;
+  frame.style.height = `${height || MIN_EDITOR_HEIGHT}px`;
   box.append(bar, frame);
   root.append(style, box);
 
@@ -64,6 +71,7 @@ function render({ model, el: root }) {
   const pending = new Map(); // request id -> callback for the kernel's answer
   let editorClass = null;
   let shownAt = 0;
+  let refit = null; // sizes an auto-height frame to its content now
 
   const setState = (state, message, isError = false) => {
     box.dataset.state = state;
@@ -97,7 +105,7 @@ function render({ model, el: root }) {
       },
       { once: true },
     );
-    frame.srcdoc = FRAME_HTML;
+    frame.srcdoc = frameHtml(Boolean(height));
   });
 
   const editorReady = Promise.all([bundleEntry.promise, framed]).then(async ([bundle]) => {
@@ -106,14 +114,19 @@ function render({ model, el: root }) {
     return editorClass;
   });
 
+  // Text configs: the frame follows the height of its page (at least MIN_EDITOR_HEIGHT while a task is
+  // shown, see frameHtml). Media configs keep a fixed height: an image fits itself to its container,
+  // so a frame sized to the image would shrink it step by step.
   function autoHeight() {
     const win = frame.contentWindow;
     const body = win.document.body;
-    const fit = () => {
+    refit = () => {
       const h = Math.min(Math.max(body.scrollHeight, 160), 2000);
+      // While the next task loads the editor is briefly empty: don't shrink then (the page would jump).
+      if (box.dataset.state === "loading" && h < frame.offsetHeight) return;
       if (Math.abs(frame.offsetHeight - h) > 4) frame.style.height = `${h}px`;
     };
-    new win.ResizeObserver(fit).observe(body);
+    new win.ResizeObserver(() => refit()).observe(body);
   }
 
   function onEditorLoad(instance) {
@@ -131,6 +144,7 @@ function render({ model, el: root }) {
       as.selectAnnotation(current.id);
       box.dataset.taskId = String(task.id);
       setState("ready", task.message || "");
+      if (refit) refit();
       model.send({ type: "shown", task_id: task.id, ms: performance.now() - shownAt });
     }, 0);
   }
@@ -212,6 +226,7 @@ function render({ model, el: root }) {
       frame.contentWindow.document.getElementById("lsn-root").replaceChildren();
       progress.textContent = `${msg.labeled} / ${msg.total} labeled`;
       setState("done", msg.message || "No more tasks");
+      if (refit) refit();
     } else if (msg.rid && pending.has(msg.rid)) {
       const reply = pending.get(msg.rid);
       pending.delete(msg.rid);

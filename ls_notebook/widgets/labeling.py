@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["LabelingSession", "LabelingWidget", "label"]
 
 Order = Literal["queue", "uncertainty", "id"]
-_FIXED_HEIGHT = 600
+# Media configs' editor height: as js/src/_editor_frame.js's MIN_EDITOR_HEIGHT, room for the side column.
+_FIXED_HEIGHT = 620
 
 
 class LabelingSession:
@@ -423,8 +424,8 @@ def label(
     order
         ``"queue"``, ``"uncertainty"`` or ``"id"`` (see :class:`LabelingSession`).
     height
-        Editor height in pixels; ``None`` sizes text configs to their content and gives media
-        configs a fixed height.
+        Editor height in pixels; ``None`` sizes text configs to their content (at least 620 px,
+        the room the editor's side column needs) and gives media configs a fixed 620 px.
     media_roots
         Local folders from which tasks' file paths may be sent to the browser.
     """

@@ -81,6 +81,47 @@ def editor(page: Any, nth: int = 0) -> Any:
     return page.frame_locator(".lsn-lab-frame").nth(nth)
 
 
+_LAYOUT = """(frame) => {
+  const doc = frame.contentDocument;
+  const rect = (e) => e.getBoundingClientRect();
+  const editor = doc.querySelector('.lsf-editor');
+  const annotation = doc.querySelector('.lsf-main-view__annotation');
+  const bar = doc.querySelector('.lsf-bottombar');
+  const panels = [...doc.querySelectorAll('.lsf-sidepanels__wrapper_align_right .lsf-tabs-panel')];
+  const clipped = [];
+  for (const panel of panels) {
+    const bottom = rect(panel).bottom;
+    if (bottom > frame.clientHeight + 1) {
+      clipped.push(`a panel ends at ${bottom}, below the frame (${frame.clientHeight})`);
+    }
+    for (const e of panel.querySelectorAll('*')) {
+      const hidden = e.scrollHeight - e.clientHeight;
+      if (e.clientHeight > 0 && hidden > 12 && getComputedStyle(e).overflowY !== 'visible') {
+        clipped.push(`${e.className}: ${hidden} px of its ${e.scrollHeight} px hidden`);
+      }
+    }
+  }
+  return {
+    frame: frame.offsetHeight,
+    editor_bottom: editor ? rect(editor).bottom : null,
+    content: annotation && bar ? rect(annotation).bottom + bar.offsetHeight : null,
+    panels: panels.length,
+    clipped,
+  };
+}"""
+
+
+def editor_layout(page: Any, nth: int = 0) -> dict[str, Any]:
+    """Sizes in the nth widget's editor frame, in CSS pixels.
+
+    ``frame``: the frame's height; ``editor_bottom``: where Label Studio's editor ends in it;
+    ``content``: the height the main column needs (the task's objects and controls, then the bottom
+    bar); ``panels``: how many panels the side column (Info/History, Regions/Relations) shows;
+    ``clipped``: what of those panels is cut off or scrolled away (empty when all is visible).
+    """
+    return page.locator(".lsn-lab-frame").nth(nth).evaluate(_LAYOUT)
+
+
 def annotations(server: Any, project_id: int) -> list[dict[str, Any]]:
     """The project's annotations as the server holds them (one dict per annotation)."""
     out = []

@@ -11,6 +11,7 @@ import pytest
 from tests.browser._helpers import (
     drag_over_text,
     editor,
+    editor_layout,
     image_box,
     make_image,
     make_project,
@@ -132,6 +133,47 @@ def test_rating(cell, page, ls_server):
     assert result[0]["value"]["rating"] == 4
 
 
+LONG_TEXT = " ".join(["A sentence long enough to wrap over a few lines of the editor."] * 60)
+
+
+@pytest.fixture
+def wide_editor(page):
+    """Hide JupyterLab's file browser: the editor gets ~1080 px and shows its side column (narrower,
+    it stacks its panels under the task)."""
+    toggle = "() => window.jupyterapp.commands.execute('application:toggle-left-area')"
+    was_open = not page.evaluate("() => window.jupyterapp.shell.leftCollapsed")
+    if was_open:
+        page.evaluate(toggle)
+    yield
+    if was_open:
+        page.evaluate(toggle)
+
+
+def test_auto_height_follows_the_editor_and_shows_the_side_column(cell, page, ls_server, wide_editor):
+    """A text config's frame is as tall as the editor's content (no blank below the editor; shorter
+    for a shorter task), and never too short for the side column's panels."""
+    pid = make_project(ls_server.server, TEXT_CLASSES, [{"text": LONG_TEXT}, {"text": "Short"}])
+    frame = open_widget(cell, page, pid)
+    tall = editor_layout(page)
+    assert tall["content"] > 700, tall  # taller than the side column needs: the text sets the height
+    assert abs(tall["frame"] - tall["content"]) <= 24, tall
+    assert abs(tall["frame"] - tall["editor_bottom"]) <= 2, tall
+    assert tall["panels"] == 2 and not tall["clipped"], tall
+
+    page.locator(".lsn-lab button", has_text="Next").click()
+    frame.get_by_text("Short", exact=True).wait_for()
+    wait_state(page, "ready")
+    page.wait_for_function(
+        "(h) => document.querySelector('.lsn-lab-frame').offsetHeight < h - 100", arg=tall["frame"]
+    )
+    short = editor_layout(page)
+    assert short["content"] < 400, short
+    # The frame shrank to the side column's minimum, and the editor fills it: no blank below it.
+    assert 500 <= short["frame"] <= 700, short
+    assert abs(short["frame"] - short["editor_bottom"]) <= 2, short
+    assert short["panels"] == 2 and not short["clipped"], short
+
+
 IMAGE_CLASSES = """<View>
   <Image name="image" value="$image"/>
   <Choices name="kind" toName="image"><Choice value="Shapes"/><Choice value="Empty"/></Choices>
@@ -168,6 +210,9 @@ def test_image_classification_from_server_upload(cell, page, ls_server, picture)
     # The picture arrived as a blob: URL made from the kernel's buffer, not a server URL.
     src = frame.locator("img").first.get_attribute("src")
     assert src.startswith("blob:")
+    # Media configs keep their fixed height (620 px), and the editor fills it.
+    layout = editor_layout(page)
+    assert layout["frame"] == 620 and abs(layout["editor_bottom"] - 620) <= 2, layout
     frame.locator("label", has_text="Shapes").click()
     screenshot(page, "image-classification")
     submit(page, frame)
