@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -131,14 +132,16 @@ def _constant(col: pd.Series) -> str | None:
 
 
 _EXECUTOR: ThreadPoolExecutor | None = None
+_EXECUTOR_PID = 0
 _SPLIT_ROWS = 100_000  # from this many rows on, two threads share the hashing of the annotators
 
 
 def _background(fn: Callable[[], Any]) -> Future[Any]:
     """Run ``fn`` on a helper thread (Arrow's kernels release the GIL, so two encodings overlap)."""
-    global _EXECUTOR
-    if _EXECUTOR is None:
+    global _EXECUTOR, _EXECUTOR_PID
+    if _EXECUTOR is None or os.getpid() != _EXECUTOR_PID:  # a forked child has no helper thread
         _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ls-notebook-stats")
+        _EXECUTOR_PID = os.getpid()
     return _EXECUTOR.submit(fn)
 
 

@@ -196,3 +196,25 @@ def test_bootstrap_builds_the_deferred_matrix(metric: object) -> None:
     r = _random_ratings(6)
     est = metric(r, ci=0.9, n_boot=50, seed=1)
     assert est.ci is not None and est.ci[0] <= float(est) <= est.ci[1]
+
+
+def _alpha_in_child(df: pd.DataFrame, queue: object) -> None:
+    queue.put(float(agreement(df).summary.iloc[0]["krippendorff_alpha"]))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_agreement_in_a_forked_child_gets_its_own_helper_thread() -> None:
+    # the parent's helper thread does not exist in a forked child: a stale executor would take the
+    # job and never run it (the child would hang); the executor is re-created per process
+    import multiprocessing
+
+    df = _big_frame(30_000, 5, seed=9)  # ≥ 100k rows: the annotator hashing is split over threads
+    assert len(df) >= frame_mod._SPLIT_ROWS
+    expected = float(agreement(df).summary.iloc[0]["krippendorff_alpha"])  # helper thread started
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_alpha_in_child, args=(df, queue))
+    child.start()
+    got = queue.get()  # a hang here is caught by pytest-timeout's guard
+    child.join()
+    assert child.exitcode == 0 and got == pytest.approx(expected, abs=1e-12)
