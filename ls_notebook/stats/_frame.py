@@ -148,10 +148,11 @@ def _background(fn: Callable[[], Any]) -> Future[Any]:
 def prepare(df: pd.DataFrame, from_name: str | list[str] | None, include_cancelled: bool) -> Prepared:
     """Validate, drop cancelled and superseded annotations, and split rows by ``from_name``.
 
-    Every column is factorized once for the whole frame, strings with Arrow's hashing (``label`` on
-    a helper thread, which Arrow runs without the GIL, while ``annotator`` is encoded here); a column
-    holding one value (``from_name``, ``source`` in a one-tag project) is recognised by comparing
-    buffers instead.
+    Every column is factorized once for the whole frame: strings with Arrow's hashing, which runs
+    without the GIL, on two threads (a helper takes half of ``annotator``, then ``label``; this
+    thread the other half, then the numeric columns); integer ids by counting; a column holding one
+    value (``from_name``, ``source``, ``type`` in a one-tag project) by comparing buffers; a
+    dictionary-encoded column without hashing.
     """
     if not isinstance(df, pd.DataFrame):
         raise DataError(f"agreement() needs the DataFrame of Project.pull(), got {type(df).__name__}.")
