@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -82,6 +84,32 @@ def change(project, table: pa.Table, fraction: float, offset: int) -> int:
     return n
 
 
+_RSS_PROBE = """
+import resource, sys
+import psutil
+import ls_notebook as lsn
+from ls_notebook.project import _db, _pull  # imported before the baseline
+from ls_notebook.project._project import Project
+
+project = Project(lsn.start(data_dir=sys.argv[1]), int(sys.argv[2]))
+base = psutil.Process().memory_info().rss
+table = project.pull_arrow(source=sys.argv[3], progress=False)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - base, table.nbytes)
+"""
+
+
+def rss_growth(project, source: str) -> tuple[int, int]:
+    """Peak RSS growth of one pull in a fresh process (bytes), and the table's size."""
+    out = subprocess.run(
+        [sys.executable, "-c", _RSS_PROBE, str(project.server.data_dir), str(project.id), source],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    grown, nbytes = out.stdout.split()[-2:]
+    return int(grown), int(nbytes)
+
+
 def measure_pull(project, tmp: Path, n_tasks: int) -> None:
     _, t_export = timed(lambda: project.export(tmp / "export.json", "JSON", progress=False))
     print(f"Label Studio JSON export download:         {t_export:8.2f} s")
@@ -100,6 +128,11 @@ def measure_pull(project, tmp: Path, n_tasks: int) -> None:
         f"  peak memory: python {py_peak / 1e6:.0f} MB + arrow pool {arrow_peak / 1e6:.0f} MB "
         f"= {(py_peak + arrow_peak) / table.nbytes:.1f}x the final table "
         f"({table.nbytes / 1e6:.0f} MB; target <= 2x)"
+    )
+    grown, nbytes = rss_growth(project, "sqlite")
+    print(
+        f"  peak RSS growth in a fresh process: {grown / 1e6:.0f} MB = {grown / nbytes:.1f}x the table "
+        "(allocator slack included)"
     )
     _, t_df = timed(lambda: project.pull(source="sqlite", progress=False))
     print(f"pull() as DataFrame (SQLite):               {t_df:8.2f} s")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ls_notebook.project import _sqlite
+from ls_notebook.project import _db
 from ls_notebook.project._fetch import iter_tasks
 
 if TYPE_CHECKING:
@@ -21,11 +21,11 @@ def _decoded(value: Any) -> Any:
 def read_tasks(project: Project) -> list[dict[str, Any]]:
     """Return every task of ``project`` as ``{id, data, meta, annotations, predictions}`` dicts.
 
-    A local SQLite server is read directly (read-only); any other server through ``/api/tasks``.
+    A local server's database is read directly (read-only); any other server through ``/api/tasks``.
     Prediction ``result`` and task ``meta`` are decoded from JSON when stored as text.
     """
-    db = _sqlite.database_of(project.server)
-    tasks = _sqlite.read_tasks(db, project.id)[0] if db is not None else list(iter_tasks(project))
+    db = _db.database_of(project.server)
+    tasks = _db.read_tasks(db, project.id)[0] if db is not None else list(iter_tasks(project))
     for task in tasks:
         task["meta"] = _decoded(task.get("meta")) or {}
         for prediction in task.get("predictions") or []:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from ls_notebook.project import _sqlite
+from ls_notebook.project import _db
 from ls_notebook.project._http import request
 from ls_notebook.tasks import KEY_FIELD
 
@@ -19,9 +19,9 @@ PAGE = 1000
 
 def existing_keys(project: Project) -> dict[str, int]:
     """Return the push key → task id of every task of ``project`` that has one."""
-    db = _sqlite.database_of(project.server)
+    db = _db.database_of(project.server)
     if db is not None:
-        return _sqlite.keys(db, project.id)
+        return _db.keys(db, project.id)
     keys: dict[str, int] = {}
     page = 1
     while True:

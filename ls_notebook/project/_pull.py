@@ -2,11 +2,12 @@
 
 Every source gives the same table (tests check it):
 
-- ``"auto"``: the incremental cache (:mod:`._cache`) fed by the server's own database when it was
-  started by ``ls_notebook.start()`` with a known Label Studio release (:mod:`._sqlite`), else by
-  the API; a repeated pull reads only what changed;
+- ``"auto"``: the incremental cache (:mod:`._cache`) fed by the server's own database (SQLite or
+  PostgreSQL, :mod:`._db`) when it was started by ``ls_notebook.start()`` with a known Label Studio
+  release, else by the API; a repeated pull reads only what changed;
 - ``"cache"``: the incremental cache fed by the API, whatever the server;
-- ``"sqlite"``: a full read-only read of a local server's SQLite database, no cache;
+- ``"db"``: a full read-only read of a local server's database, no cache (``"sqlite"`` and
+  ``"postgresql"`` also check which database it is);
 - ``"api"``: every task read again through the API (the reference; slow on big projects).
 """
 
@@ -20,7 +21,7 @@ import pyarrow.compute as pc
 
 from ls_notebook.annotations import tasks_to_table, to_long, to_wide
 from ls_notebook.errors import LabelStudioError
-from ls_notebook.project import _poll, _sqlite
+from ls_notebook.project import _db, _poll
 from ls_notebook.project._cache import cached_table
 from ls_notebook.project._fetch import iter_tasks, users
 from ls_notebook.project._sources import ApiDelta, DatabaseDelta
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Source", "pull", "pull_arrow"]
 
-Source = Literal["auto", "sqlite", "cache", "api"]
+Source = Literal["auto", "cache", "db", "sqlite", "postgresql", "api"]
+_DIRECT = ("db", "sqlite", "postgresql")
 
 
 def _since(table: pa.Table, since: object) -> pa.Table:
@@ -67,23 +69,26 @@ def pull_arrow(
     refresh: bool = False,
 ) -> pa.Table:
     """Return the project's annotations as a ``pyarrow.Table`` (see :meth:`Project.pull_arrow`)."""
-    if source not in ("auto", "sqlite", "cache", "api"):
-        raise LabelStudioError(f"source={source!r}: use 'auto', 'sqlite', 'cache' or 'api'.")
+    if source not in ("auto", "cache", "api", *_DIRECT):
+        raise LabelStudioError(
+            f"source={source!r}: use 'auto', 'cache', 'db' (or 'sqlite', 'postgresql') or 'api'."
+        )
     flags = {"include_unannotated": include_unannotated, "include_predictions": include_predictions}
-    db = _sqlite.database_of(project.server)
+    db = _db.database_of(project.server)
     if include_drafts:
         if source not in ("auto", "api"):
             raise LabelStudioError(
                 "include_drafts=True reads drafts through the API: use source='auto' or 'api'."
             )
         source = "api"
-    if source == "sqlite" and db is None:
+    if source in _DIRECT and (db is None or source not in ("db", db.dialect.name)):
+        engine = "" if source == "db" else {"sqlite": " SQLite", "postgresql": " PostgreSQL"}[source]
         raise LabelStudioError(
-            "source='sqlite' needs a local SQLite server started by ls_notebook.start() with a known Label "
-            "Studio release; use source='auto'."
+            f"source={source!r} needs a local{engine} server started by ls_notebook.start() with Label "
+            f"Studio {' or '.join(r + 'x' for r in _db.KNOWN_RELEASES)}; use source='auto'."
         )
-    if source == "sqlite":
-        with _sqlite.stream_tasks(db, project.id) as (tasks, user_map):
+    if source in _DIRECT:
+        with _db.stream_tasks(db, project.id) as (tasks, user_map):
             table = tasks_to_table(tasks, user_map, **flags)
     elif source in ("auto", "cache"):
         delta = DatabaseDelta(db, project.id) if source == "auto" and db is not None else ApiDelta(project)

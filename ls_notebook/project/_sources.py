@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ls_notebook.project import _fetch, _sqlite
+from ls_notebook.project import _db, _fetch
 
 if TYPE_CHECKING:
     from ls_notebook.project._project import Project
@@ -42,20 +41,19 @@ class ApiDelta:
 
 
 class DatabaseDelta:
-    """Changes read from a local server's SQLite database (read-only)."""
+    """Changes read from a local server's own database (SQLite or PostgreSQL, read-only)."""
 
     kind = "db"
 
-    def __init__(self, db: Path, project_id: int) -> None:
+    def __init__(self, db: _db.Database, project_id: int) -> None:
         self.db, self.project_id = db, project_id
 
     def counts(self) -> tuple[int, int, int]:
-        return _sqlite.counts(self.db, self.project_id)
+        return _db.counts(self.db, self.project_id)
 
     def tasks(self, after: int | None, progress: bool) -> Iterator[Mapping[str, Any]]:
-        since = None if after is None else _stamp(after, "%Y-%m-%d %H:%M:%S.%f")
-        with _sqlite.stream_tasks(self.db, self.project_id, since) as (tasks, _):
+        with _db.stream_tasks(self.db, self.project_id, after) as (tasks, _):
             yield from tasks
 
     def users(self, known: Mapping[int, str], wanted: set[int]) -> dict[int, str]:
-        return _sqlite.users(self.db)
+        return _db.users(self.db)
