@@ -57,6 +57,8 @@ INIT_ALLOWANCE = 600.0
 _SCRUBBED = ("USERNAME", "PASSWORD", "USER_TOKEN", "PORT", "HOST", "DJANGO_DB", "DATABASE_NAME")
 
 _children: dict[int, subprocess.Popen[bytes]] = {}
+# Folder of ls_notebook_settings.py, the Django settings of the servers we start (login hand-over).
+_DJANGO_ADDON = Path(__file__).parent / "_django"
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,9 @@ def _server_env(data_dir: Path, database: str | None, extra: Mapping[str, str] |
             "SENTRY_DSN": "",
             "FRONTEND_SENTRY_DSN": "",
             "PYTHONUNBUFFERED": "1",
+            # Label Studio's settings plus the login hand-over of the web UI widget (see the module).
+            "DJANGO_SETTINGS_MODULE": "ls_notebook_settings",
+            "PYTHONPATH": os.pathsep.join(p for p in (str(_DJANGO_ADDON), os.environ.get("PYTHONPATH")) if p),
         }
     )
     env.update(loopback_env())  # the kernel's ML backend and a local S3 listen on 127.0.0.1

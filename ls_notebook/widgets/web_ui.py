@@ -1,15 +1,39 @@
 """The full Label Studio web UI (projects, data manager, settings) in an iframe in the output cell.
 
-The iframe shows the browser-facing URL of the server (through jupyter-server-proxy when one applies,
-see :func:`ls_notebook._links.browser_url`). For a server started by :func:`ls_notebook.start`, the
-kernel logs in with the generated credentials and hands the session cookie to the browser in a
-message (never a synced trait, so it never lands in a saved notebook); the browser sets it for the
-server's host, which works when the page and the server are same-site (same host, any port, or the
-proxy path). Otherwise the frame shows Label Studio's login page.
+How the frame gets logged in
+----------------------------
+Label Studio logs a browser in only through a ``sessionid`` cookie (``HttpOnly``, ``SameSite=Lax``)
+that its CSRF-protected login form sets; there is no token login for pages. So:
+
+1. The frame shows the browser-facing URL of the server (:func:`ls_notebook._links.browser_url`: the
+   jupyter-server-proxy route behind JupyterHub/Binder, ``$LS_NOTEBOOK_PROXY_URL`` when set, else the
+   server's own URL). A loopback server is addressed with the page's own loopback name (``localhost``
+   or ``127.0.0.1``): the two are different sites, and a cross-site frame gets no Label Studio cookie.
+2. Before loading the frame, the browser checks that it can reach the server (``/health``). When it
+   cannot (the kernel runs on another machine, the page is https and the server plain http, the
+   server was stopped) the cell shows a message saying so and what to do, not a blank frame.
+3. For a server started by :func:`ls_notebook.start` the kernel knows the data dir. It writes a
+   one-time ticket there (owner-only file, valid 2 minutes) and sends it in a message; the page
+   requests ``<server>/ls-notebook/login?ticket=...``, which the server (started with ls_notebook's
+   Django settings, ``ls_notebook/server/_django``) exchanges for a login as the server's admin: its
+   response sets the session cookie, then the frame loads the page. Because the cookie comes from an
+   HTTP response it also replaces the older ``HttpOnly`` cookie that any earlier visit to a Label
+   Studio on that host leaves (a login page is enough), which no page script can overwrite. A server
+   started by an older ls_notebook has no such endpoint: the kernel then logs in through the login
+   form and sends the session cookie for the page to set, which works unless such an older cookie is
+   in the way (the cell then says so).
+4. A server attached by URL and API key (:func:`ls_notebook.attach`): the kernel knows no password,
+   so Label Studio's own login page shows in the frame.
+
+Tickets and sessions travel only in messages, never in synced traits: neither they, the password nor
+the API key are in the widget state or the outputs of a saved notebook. Cookies belong to a host, not
+a port: two Label Studio servers on one host share one login cookie in the browser, so the frame of
+the server opened last is the one logged in.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -17,62 +41,81 @@ import traitlets
 
 from ls_notebook.client import login
 from ls_notebook.errors import LabelStudioError
+from ls_notebook.server import _handover
 from ls_notebook.widgets._static import bundle as static_bundle
 
 __all__ = ["WebUI", "open_ui"]
 
-# One login per server and kernel: url -> (sessionid, csrftoken).
-_SESSIONS: dict[str, tuple[str, str]] = {}
-
 
 class WebUI(anywidget.AnyWidget):
-    """An iframe showing a page of the Label Studio web app.
+    """An iframe showing a page of the Label Studio web app, logged in for servers ls_notebook started.
 
-    Only the page URL and the height are synced (saved with the notebook); the session cookie is
-    sent as a message when the frame asks for it.
+    Only the page URL, the server's root URL and the height are synced (saved with the notebook); the
+    login travels in a message when the frame asks for it. What the user sees:
+
+    - a server started by :func:`ls_notebook.start`: the page, logged in as the server's admin;
+    - an attached server: Label Studio's login page in the frame;
+    - a server on another site than the page: the frame, with a note to open it in a new tab
+      (browsers do not send its login cookie to a cross-site frame);
+    - a server this browser cannot reach: a message naming the URL and what to do, no frame.
     """
 
     _esm = static_bundle("web_ui.js")
 
     src = traitlets.Unicode("").tag(sync=True)
+    root = traitlets.Unicode("").tag(sync=True)
     height = traitlets.Int(720).tag(sync=True)
 
     def __init__(self, server: Any, path: str = "", height: int = 720, **kwargs: Any) -> None:
-        super().__init__(src=server.link(path), height=int(height), **kwargs)
+        super().__init__(src=server.link(path), root=server.link(""), height=int(height), **kwargs)
         self._server = server
         self.on_msg(self._handle)
 
     def _handle(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if isinstance(content, dict) and content.get("type") == "session":
+        if isinstance(content, dict) and content.get("type") == "login":
             try:
-                cookies = self._session()
+                reply = self._login()
             except LabelStudioError as exc:
-                self.send({"type": "session", "cookies": None, "message": str(exc)})
-                return
-            self.send({"type": "session", "cookies": cookies})
+                reply = {"mode": "none", "message": str(exc)}
+            self.send({"type": "login", **reply})
 
-    def _session(self) -> dict[str, str] | None:
+    def _login(self) -> dict[str, Any]:
         server = self._server
-        if server.data_dir is None:  # an attached server: we do not know a password
-            return None
+        if server.data_dir is None:  # an attached server: we know no password
+            return {"mode": "none"}
         from ls_notebook.server._credentials import Credentials
 
-        if server.url not in _SESSIONS:
-            creds = Credentials.load(server.data_dir)
-            if creds is None:
-                return None
-            client = login(server.url, creds.username, creds.password)
-            try:
-                _SESSIONS[server.url] = (
-                    client.cookies.get("sessionid", ""),
-                    client.cookies.get("csrftoken", ""),
-                )
-            finally:
-                client.close()
-        sessionid, csrftoken = _SESSIONS[server.url]
-        return {"sessionid": sessionid, "csrftoken": csrftoken}
+        creds = Credentials.load(Path(server.data_dir))
+        if creds is None:
+            return {"mode": "none"}
+        if _handover.supported(server.url):
+            return {
+                "mode": "ticket",
+                "ticket": _handover.write_ticket(Path(server.data_dir), creds.username),
+                "path": _handover.HANDOVER_PATH,
+            }
+        client = login(server.url, creds.username, creds.password)
+        try:
+            return {"mode": "cookie", "sessionid": client.cookies.get("sessionid", "")}
+        finally:
+            client.close()
 
 
 def open_ui(server: Any, path: str = "", height: int = 720) -> WebUI:
-    """Show ``path`` of the server's web UI (e.g. ``"projects/3/data"``) in the output cell."""
+    """Show ``path`` of the server's web UI (e.g. ``"projects/3/data"``) in the output cell.
+
+    Parameters
+    ----------
+    server : Server
+        A started or attached server.
+    path : str
+        Page of the web app, relative to the server's root.
+    height : int
+        Height of the frame in pixels.
+
+    Returns
+    -------
+    WebUI
+        The widget; see :class:`WebUI` for how it logs in and what it shows.
+    """
     return WebUI(server, path, height=height)
