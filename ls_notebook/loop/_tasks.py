@@ -25,7 +25,14 @@ def read_tasks(project: Project) -> list[dict[str, Any]]:
     Prediction ``result`` and task ``meta`` are decoded from JSON when stored as text.
     """
     db = _db.database_of(project.server)
-    tasks = _db.read_tasks(db, project.id)[0] if db is not None else list(iter_tasks(project))
+    tasks: list[dict[str, Any]] | None = None
+    if db is not None:
+        try:
+            tasks = _db.read_tasks(db, project.id)[0]
+        except db.dialect.errors:  # not readable as expected: ask the API
+            _db.forget(db)
+    if tasks is None:
+        tasks = list(iter_tasks(project))
     for task in tasks:
         task["meta"] = _decoded(task.get("meta")) or {}
         for prediction in task.get("predictions") or []:

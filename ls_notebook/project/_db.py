@@ -2,9 +2,10 @@
 
 Only for servers started by :func:`ls_notebook.start` (their database is known from the data dir),
 and only for Label Studio releases whose internal tables were checked (:data:`KNOWN_RELEASES`); the
-tables and columns read are verified once per database (:data:`COLUMNS`). Anything else gives None
-and callers use the API. Every read happens inside one read-only transaction (a consistent snapshot
-while the server keeps writing): SQLite is opened with ``mode=ro``, PostgreSQL with a ``READ ONLY``,
+tables and columns read are verified once per database (:data:`COLUMNS`; again after a failed
+read). Anything else gives None and callers use the API (a failed read falls back to it too).
+Every read happens inside one read-only transaction (a consistent snapshot while the server keeps
+writing): SQLite is opened with ``mode=ro``, PostgreSQL with a ``READ ONLY``,
 ``REPEATABLE READ`` transaction. The dialects (:mod:`._sqlite`, :mod:`._postgres`) only connect and
 spell a few expressions; the queries and the shaping of rows into API-like task dicts live here.
 
@@ -30,10 +31,13 @@ __all__ = [
     "KNOWN_RELEASES",
     "Database",
     "Dialect",
+    "Snapshot",
     "counts",
     "database_of",
+    "forget",
     "keys",
     "read_tasks",
+    "snapshot",
     "stream_tasks",
     "users",
 ]
@@ -111,7 +115,7 @@ def _schema_ok(db: Database) -> bool:
         return False
 
 
-_checked: dict[tuple[str, str], bool] = {}
+_checked: set[tuple[str, str]] = set()  # databases whose schema passed (a failure is checked again)
 
 
 def database_of(server: Server) -> Database | None:
@@ -125,44 +129,74 @@ def database_of(server: Server) -> Database | None:
     if db is None:
         return None
     key = (db.dialect.name, db.target)
-    if key not in _checked:
-        _checked[key] = _schema_ok(db)
-    return db if _checked[key] else None
+    if key not in _checked and _schema_ok(db):
+        _checked.add(key)
+    return db if key in _checked else None
+
+
+def forget(db: Database) -> None:
+    """Check ``db``'s schema again before the next read (after a read failed)."""
+    _checked.discard((db.dialect.name, db.target))
+
+
+class Snapshot:
+    """One read-only transaction: counts, users, keys and tasks read from the same state."""
+
+    def __init__(self, db: Database, conn: Any) -> None:
+        self.db, self.conn = db, conn
+
+    def _one(self, query: str, *args: Any) -> Any:
+        return self.conn.execute(self.db.sql(query), args).fetchone()[0]
+
+    def counts(self, project_id: int) -> tuple[int, int, int]:
+        """The project's task, annotation (skipped ones included) and prediction counts."""
+        found = [
+            int(self._one(f"SELECT count(*) FROM {table} WHERE project_id = ?", project_id))
+            for table in ("task", "task_completion", "prediction")
+        ]
+        return found[0], found[1], found[2]
+
+    def users(self) -> dict[int, str]:
+        """User id → e-mail of the server's users."""
+        return {int(k): v or "" for k, v in self.conn.execute("SELECT id, email FROM htx_user")}
+
+    def keys(self, project_id: int) -> dict[str, int]:
+        """Push key → task id for the tasks of a project."""
+        query = f"SELECT id, {self.db.dialect.key} FROM task WHERE project_id = ? ORDER BY id"
+        rows = self.conn.execute(self.db.sql(query), (project_id,))
+        return {str(key): int(task_id) for task_id, key in rows if key is not None}
+
+    def tasks(self, project_id: int, updated_after: int | None = None) -> Iterator[dict]:
+        """Tasks in id order (shaped like the API's), read as they are consumed.
+
+        ``updated_after`` (µs since the epoch) keeps the tasks updated after it.
+        """
+        return _stream(self.db, self.conn, project_id, updated_after)
+
+
+@contextmanager
+def snapshot(db: Database) -> Iterator[Snapshot]:
+    """Open one read-only transaction on ``db``."""
+    with db.connect() as conn:
+        yield Snapshot(db, conn)
 
 
 def keys(db: Database, project_id: int) -> dict[str, int]:
     """Push key → task id for the tasks of a project."""
-    out: dict[str, int] = {}
-    with db.connect() as conn:
-        cursor = conn.execute(
-            db.sql(f"SELECT id, {db.dialect.key} FROM task WHERE project_id = ? ORDER BY id"), (project_id,)
-        )
-        for task_id, key in cursor:
-            if key is not None:
-                out[str(key)] = int(task_id)
-    return out
+    with snapshot(db) as snap:
+        return snap.keys(project_id)
 
 
 def counts(db: Database, project_id: int) -> tuple[int, int, int]:
     """The project's task, annotation (skipped ones included) and prediction counts, in one snapshot."""
-    with db.connect() as conn:
-        found = [
-            conn.execute(
-                db.sql(f"SELECT count(*) FROM {table} WHERE project_id = ?"), (project_id,)
-            ).fetchone()
-            for table in ("task", "task_completion", "prediction")
-        ]
-    return int(found[0][0]), int(found[1][0]), int(found[2][0])
-
-
-def _users(conn: Any) -> dict[int, str]:
-    return {int(k): v or "" for k, v in conn.execute("SELECT id, email FROM htx_user")}
+    with snapshot(db) as snap:
+        return snap.counts(project_id)
 
 
 def users(db: Database) -> dict[int, str]:
     """User id → e-mail of the server's users."""
-    with db.connect() as conn:
-        return _users(conn)
+    with snapshot(db) as snap:
+        return snap.users()
 
 
 def _parsed(values: Sequence[str | None]) -> list[Any]:
@@ -285,8 +319,8 @@ def stream_tasks(
     ``updated_after`` (µs since the epoch) keeps the tasks updated after it. The iterator reads the
     database as it goes (memory proportional to a chunk of rows), so consume it inside the ``with``.
     """
-    with db.connect() as conn:
-        yield _stream(db, conn, project_id, updated_after), _users(conn)
+    with snapshot(db) as snap:
+        yield snap.tasks(project_id, updated_after), snap.users()
 
 
 def read_tasks(db: Database, project_id: int) -> tuple[list[dict], dict[int, str]]:

@@ -21,7 +21,10 @@ def existing_keys(project: Project) -> dict[str, int]:
     """Return the push key → task id of every task of ``project`` that has one."""
     db = _db.database_of(project.server)
     if db is not None:
-        return _db.keys(db, project.id)
+        try:
+            return _db.keys(db, project.id)
+        except db.dialect.errors:  # not readable as expected: ask the API
+            _db.forget(db)
     keys: dict[str, int] = {}
     page = 1
     while True:

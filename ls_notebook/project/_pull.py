@@ -58,6 +58,19 @@ def _select(table: pa.Table, include_unannotated: bool, include_predictions: boo
     return table if pc.all(keep).as_py() else table.filter(keep)
 
 
+def _direct(db: _db.Database, project_id: int, flags: dict[str, bool]) -> pa.Table:
+    try:
+        with _db.stream_tasks(db, project_id) as (tasks, user_map):
+            return tasks_to_table(tasks, user_map, **flags)
+    except db.dialect.errors as exc:
+        _db.forget(db)
+        first = (str(exc).strip().splitlines() or [""])[0][:200]
+        raise LabelStudioError(
+            f"Reading the server's {db.dialect.name} database directly failed ({type(exc).__name__}: "
+            f"{first}); use source='auto', which falls back to the API."
+        ) from None
+
+
 def pull_arrow(
     project: Project,
     since: object = None,
@@ -88,11 +101,17 @@ def pull_arrow(
             f"Studio {' or '.join(r + 'x' for r in _db.KNOWN_RELEASES)}; use source='auto'."
         )
     if source in _DIRECT:
-        with _db.stream_tasks(db, project.id) as (tasks, user_map):
-            table = tasks_to_table(tasks, user_map, **flags)
+        table = _direct(db, project.id, flags)
+    elif source == "auto" and db is not None:
+        try:
+            with DatabaseDelta(db, project.id) as delta:
+                full = cached_table(project, delta, refresh=refresh, progress=progress)
+        except db.dialect.errors:  # the database cannot be read as expected: the API can
+            _db.forget(db)
+            full = cached_table(project, ApiDelta(project), refresh=refresh, progress=progress)
+        table = _select(full, **flags)
     elif source in ("auto", "cache"):
-        delta = DatabaseDelta(db, project.id) if source == "auto" and db is not None else ApiDelta(project)
-        table = _select(cached_table(project, delta, refresh=refresh, progress=progress), **flags)
+        table = _select(cached_table(project, ApiDelta(project), refresh=refresh, progress=progress), **flags)
     else:
         tasks = iter_tasks(project, progress=progress)
         table = tasks_to_table(tasks, users(project), include_drafts=include_drafts, **flags)

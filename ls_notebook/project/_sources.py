@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import ExitStack
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,12 @@ class ApiDelta:
     def __init__(self, project: Project) -> None:
         self.project = project
 
+    def __enter__(self) -> ApiDelta:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
     def counts(self) -> tuple[int, int, int]:
         return _fetch.counts(self.project)
 
@@ -41,19 +48,37 @@ class ApiDelta:
 
 
 class DatabaseDelta:
-    """Changes read from a local server's own database (SQLite or PostgreSQL, read-only)."""
+    """Changes read from a local server's own database (SQLite or PostgreSQL, read-only).
+
+    A context manager: counts and changed tasks of one pull come from one snapshot.
+    """
 
     kind = "db"
 
     def __init__(self, db: _db.Database, project_id: int) -> None:
         self.db, self.project_id = db, project_id
+        self._stack = ExitStack()
+        self._snap: _db.Snapshot | None = None
+
+    def __enter__(self) -> DatabaseDelta:
+        self._snap = self._stack.enter_context(_db.snapshot(self.db))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._snap = None
+        self._stack.close()
+
+    @property
+    def snap(self) -> _db.Snapshot:
+        if self._snap is None:
+            raise RuntimeError("use DatabaseDelta in a with block")
+        return self._snap
 
     def counts(self) -> tuple[int, int, int]:
-        return _db.counts(self.db, self.project_id)
+        return self.snap.counts(self.project_id)
 
     def tasks(self, after: int | None, progress: bool) -> Iterator[Mapping[str, Any]]:
-        with _db.stream_tasks(self.db, self.project_id, after) as (tasks, _):
-            yield from tasks
+        return self.snap.tasks(self.project_id, after)
 
     def users(self, known: Mapping[int, str], wanted: set[int]) -> dict[int, str]:
-        return _db.users(self.db)
+        return self.snap.users()

@@ -46,7 +46,7 @@ class Paths:
         obj.cache_name = source  # type: ignore[attr-defined]
         return obj
 
-    def check(self, incremental: bool, **flags: object) -> pa.Table:
+    def check(self, incremental: bool, direct: str = "sqlite", **flags: object) -> pa.Table:
         """Both sources (in memory, then reloaded from base + delta files) equal the API's table."""
         flags = {**FLAGS, **flags}
         api = self.project.pull_arrow(source="api", **flags)
@@ -55,7 +55,7 @@ class Paths:
             assert obj.pull_arrow(source=source, **flags).equals(api), source
             assert self.new(source).pull_arrow(source=source, **flags).equals(api), source
         assert (self.fulls == 0) is incremental, self.fulls
-        assert self.project.pull_arrow(source="sqlite", **flags).equals(api)
+        assert self.project.pull_arrow(source=direct, **flags).equals(api)
         return api
 
 
