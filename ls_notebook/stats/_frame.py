@@ -43,6 +43,7 @@ class Prepared:
     notes: list[str]
     label_codes: tuple[np.ndarray, pd.Index] | None = None
     one_row_per_pair: bool = False
+    label_complete: bool = False  # the ``label`` column has no missing value
 
     @cached_property
     def annotated(self) -> sparse.csr_matrix:
@@ -232,9 +233,11 @@ def prepare(df: pd.DataFrame, from_name: str | list[str] | None, include_cancell
         label_codes = codes_from_dictionary(job.result(), sort=True, drop_unused=False)
     elif "label" in df.columns and _arrow_strings(df["label"], dictionary=True) is not None:
         label_codes = encode(df["label"], sort=True)  # dictionary encoded already: no hashing
+    complete = label_codes is not None and not df["label"].array._pa_array.null_count
     return Prepared(
-        df, task, annotator, tasks, annotators, keep, groups, types, notes, label_codes, one_per_pair
-    )
+        df, task, annotator, tasks, annotators, keep, groups, types, notes,
+        label_codes=label_codes, one_row_per_pair=one_per_pair, label_complete=complete,
+    )  # fmt: skip
 
 
 def _wanted(from_name: str | list[str] | None, names: pd.Index) -> set[str]:
@@ -261,16 +264,19 @@ def _superseded(
     ok = keep & ~np.isnan(ids)
     if not ok.any():
         return None, False
-    key = task.astype(np.int64) * max(n_ann, 1) + annotator
-    if int(key.max()) < 50_000_000:
-        kc, n_keys = np.where(ok, key, 0), int(key.max()) + 1
+    every = bool(ok.all())
+    key = task.astype(np.int64, copy=False) * max(n_ann, 1) + annotator
+    top = int(key.max())
+    if top < 50_000_000:
+        kc, n_keys = (key if every else np.where(ok, key, 0)), top + 1
     else:
         uniq, kc = np.unique(np.where(ok, key, -1), return_inverse=True)
         n_keys = len(uniq)
-    if ok.all():
-        if np.bincount(kc, minlength=n_keys).max() <= 1:
+    if every:
+        rows_per_key = np.bincount(kc, minlength=n_keys)
+        if rows_per_key.max() <= 1:
             return None, True
-        rows_per_key = np.bincount(kc, minlength=n_keys).astype(np.float64)
+        rows_per_key = rows_per_key.astype(np.float64)
     else:
         rows_per_key = np.bincount(kc, weights=ok, minlength=n_keys)
     # the mean id of a key equals every id of it exactly when the key has one annotation

@@ -43,6 +43,8 @@ def _shared_label_codes(p: Prepared, rows: np.ndarray) -> tuple[np.ndarray, pd.I
     if p.label_codes is None:
         return None
     codes, uniques = p.label_codes
+    if p.label_complete and len(rows) == len(codes):  # every row, no label missing: all codes used
+        return codes, uniques
     codes = p.at(codes, rows)
     if not len(codes) or codes.min() < 0:
         return None
