@@ -6,12 +6,13 @@ read) goes through :func:`tasks_to_table`, so they return the same table.
 
 from ls_notebook.annotations._flatten import DATA_PREFIX, data_column_name, tasks_to_table
 from ls_notebook.annotations._shape import to_long, to_wide
-from ls_notebook.annotations.schema import ANNOTATION_COLUMNS, ANNOTATION_SCHEMA, empty_table
+from ls_notebook.annotations.schema import ANNOTATION_COLUMNS, ANNOTATION_SCHEMA, TIME_TAGS, empty_table
 
 __all__ = [
     "ANNOTATION_COLUMNS",
     "ANNOTATION_SCHEMA",
     "DATA_PREFIX",
+    "TIME_TAGS",
     "data_column_name",
     "empty_table",
     "tasks_to_table",

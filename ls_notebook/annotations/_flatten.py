@@ -10,7 +10,7 @@ updated_at, lead_time, was_cancelled, ground_truth, result``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -65,7 +65,7 @@ def _labels_of(rtype: str, value: Mapping[str, Any]) -> list[str] | None:
     return out
 
 
-def _result_row(item: Mapping[str, Any]) -> dict[str, Any]:
+def _result_row(item: Mapping[str, Any], time_objects: Collection[str] = ()) -> dict[str, Any]:
     rtype = str(item.get("type") or "").lower()
     value = item.get("value") or {}
     row: dict[str, Any] = {
@@ -92,8 +92,11 @@ def _result_row(item: Mapping[str, Any]) -> dict[str, Any]:
         if numeric in value:
             row["number"] = _num(value[numeric])
             row["value"] = None if value[numeric] is None else str(value[numeric])
-    if rtype not in ("choices", "pairwise") and "start" in value and "end" in value:
-        row["start"], row["end"] = _int(value["start"]), _int(value["end"])
+    if "start" in value and "end" in value:
+        if item.get("to_name") in time_objects:  # seconds (audio, video) or the time series' axis
+            row["start_time"], row["end_time"] = _num(value["start"]), _num(value["end"])
+        elif rtype not in ("choices", "pairwise"):  # character offsets
+            row["start"], row["end"] = _int(value["start"]), _int(value["end"])
     for geo in ("x", "y", "width", "height", "rotation"):
         if geo in value:
             row[geo] = _num(value[geo])
@@ -147,6 +150,7 @@ def tasks_to_table(
     include_unannotated: bool = False,
     include_predictions: bool = False,
     include_drafts: bool = False,
+    time_objects: Collection[str] = (),
 ) -> pa.Table:
     """Flatten tasks with their annotations into one Arrow table (one row per result item).
 
@@ -154,7 +158,8 @@ def tasks_to_table(
     With ``include_unannotated`` a task without annotations gives one row with a null
     ``annotation_id``. Predictions (``source="prediction"``, ``annotator`` = ``model:<version>``) and
     drafts (``source="draft"``) are added on request. Task data fields follow the fixed columns
-    (see :func:`data_column_name`).
+    (see :func:`data_column_name`). ``time_objects`` names the object tags (``to_name``) whose
+    regions' start/end are times (``start_time``/``end_time``); others give character offsets.
 
     Examples
     --------
@@ -191,7 +196,7 @@ def tasks_to_table(
         who: Any,
     ) -> None:
         result = _loads(ann.get("result")) if ann else None
-        items = [_result_row(item) for item in result or []] or [empty]
+        items = [_result_row(item, time_objects) for item in result or []] or [empty]
         for item in items:
             cols["task_id"].append(task["id"])
             cols["key"].append(None if key is None else str(key))

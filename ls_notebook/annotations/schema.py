@@ -23,9 +23,12 @@ label              string                           the single label / choice (n
 labels             list<string>                     all labels / choices of the item
 value              string                           text of a textarea, or a number/rating as text
 number             float64                          numeric value (rating, number), else null
-start              int64                            span start offset (characters)
+start              int64                            span start: character offset in a text
 end                int64                            span end offset (exclusive)
 text               string                           the span's text
+start_time         float64                          region start in seconds (audio, video), or on the
+                                                    time axis (time series)
+end_time           float64                          region end, same unit
 x, y               float64                          region's top-left corner, percent of the image
 width, height      float64                          region size, percent of the image
 rotation           float64                          rotation in degrees
@@ -37,6 +40,10 @@ source             string                           ``annotation``, ``prediction
                                                     ``model:<version>``) or ``draft``
 =================  ===============================  ==========================================================
 
+Positions: a result's ``start``/``end`` go to ``start``/``end`` (int64: character offsets stay
+exact integers) unless its object tag (``to_name``) is an ``Audio``, ``AudioPlus``, ``Video`` or
+``TimeSeries`` tag of the label config; then they go to ``start_time``/``end_time`` (float64: the
+JSON numbers Label Studio stores, fractional seconds exact, a boundary at 2 s as 2.0).
 A ``relation`` item (``type="relation"``) links two regions: ``region_id`` is its ``from_id``,
 ``parent_id`` its ``to_id``, ``value`` its direction and ``labels`` its relation labels. An annotation
 with an empty result (a skipped task) has one row whose result columns are null; with
@@ -48,9 +55,12 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-__all__ = ["ANNOTATION_COLUMNS", "ANNOTATION_SCHEMA", "empty_table"]
+__all__ = ["ANNOTATION_COLUMNS", "ANNOTATION_SCHEMA", "TIME_TAGS", "empty_table"]
 
 _UTC_TS = pa.timestamp("us", tz="UTC")
+
+#: Object tags (lower case) whose regions' ``start``/``end`` are times, pulled as ``start_time``/``end_time``.
+TIME_TAGS = frozenset({"audio", "audioplus", "video", "timeseries"})
 
 ANNOTATION_SCHEMA: pa.Schema = pa.schema(
     [
@@ -73,6 +83,8 @@ ANNOTATION_SCHEMA: pa.Schema = pa.schema(
         ("start", pa.int64()),
         ("end", pa.int64()),
         ("text", pa.string()),
+        ("start_time", pa.float64()),
+        ("end_time", pa.float64()),
         ("x", pa.float64()),
         ("y", pa.float64()),
         ("width", pa.float64()),

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Delta", "cache_dir", "cached_table"]
 
-FORMAT = 3
+FORMAT = 4  # bumped with the schema (the annotation columns) or the file layout
 MARGIN = 250_000  # µs: tasks stamped this long before the watermark are read again
 WINDOW = 25  # ... but at most this many of them
 COMPACT_DELTAS = 16
@@ -111,6 +111,7 @@ class _State:
     deltas: list[str] = field(default_factory=list)
     delta_rows: int = 0
     empty_columns: list[str] = field(default_factory=list)  # data columns all null at the last full read
+    time_objects: list[str] = field(default_factory=list)  # object tags with times (the config's)
 
     @property
     def watermark(self) -> int | None:
@@ -248,6 +249,7 @@ def _meta(state: _State) -> dict[str, Any]:
         "deltas": state.deltas,
         "delta_rows": state.delta_rows,
         "empty_columns": state.empty_columns,
+        "time_objects": state.time_objects,
     }
 
 
@@ -278,6 +280,7 @@ def _load(folder: Path, project_id: int, meta: dict[str, Any]) -> _State | None:
             deltas=list(meta["deltas"]),
             delta_rows=int(meta["delta_rows"]),
             empty_columns=list(meta.get("empty_columns") or []),
+            time_objects=list(meta.get("time_objects") or []),
         )
     except (OSError, KeyError, TypeError, ValueError, pa.ArrowException):
         return None
@@ -332,16 +335,18 @@ def _empty_columns(table: pa.Table) -> set[str]:
     return {n for n in _data_columns(table) if table.column(n).null_count == table.num_rows}
 
 
-def _full(source: Delta, progress: bool) -> _State:
+def _full(source: Delta, progress: bool, time_objects: list[str]) -> _State:
     versions: dict[int, int] = {}
     users = source.users({}, set())
-    table = tasks_to_table(_versions(source.tasks(None, progress), versions), users, **_FLAGS)
+    tasks = _versions(source.tasks(None, progress), versions)
+    table = tasks_to_table(tasks, users, time_objects=frozenset(time_objects), **_FLAGS)
     state = _State(
         table=table,
         counts=_counts(table),
         window={},
         users=users,
         empty_columns=sorted(_empty_columns(table)),
+        time_objects=time_objects,
     )
     state.remember(versions)
     return state
@@ -361,7 +366,8 @@ def _update(state: _State, source: Delta, progress: bool) -> tuple[bool, pa.Tabl
         wanted = _authors(todo) - set(state.users)
         if wanted:
             state.users = source.users(state.users, wanted)
-        new = _conform(state.table, tasks_to_table(todo, state.users, **_FLAGS))
+        flat = tasks_to_table(todo, state.users, time_objects=frozenset(state.time_objects), **_FLAGS)
+        new = _conform(state.table, flat)
         if new is None:
             return False, None
         table, gone = _splice(state.table, new)
@@ -373,14 +379,23 @@ def _update(state: _State, source: Delta, progress: bool) -> tuple[bool, pa.Tabl
     return bool(np.array_equal(state.counts, expected)), delta
 
 
-def cached_table(project: Project, source: Delta, refresh: bool = False, progress: bool = True) -> pa.Table:
-    """The project's full table (with predictions and unannotated tasks), reading only what changed."""
+def cached_table(
+    project: Project,
+    source: Delta,
+    refresh: bool = False,
+    progress: bool = True,
+    time_objects: frozenset[str] = frozenset(),
+) -> pa.Table:
+    """The project's full table (with predictions and unannotated tasks), reading only what changed.
+
+    ``time_objects``: the config's object tags whose regions are times (a change means a full read).
+    """
     folder = cache_dir(project)
     state: _State | None = None
     if not refresh:
         meta = _read_meta(folder, project.id)
         state = getattr(project, "_pull_cache", None)
-        if meta is None:
+        if meta is None or meta.get("time_objects") != sorted(time_objects):
             state = None
         elif state is None or state.generation != meta.get("generation"):
             state = _load(folder, project.id, meta)
@@ -394,7 +409,7 @@ def cached_table(project: Project, source: Delta, refresh: bool = False, progres
             project._pull_cache = state
             return state.table
     if state is None:
-        state = _full(source, progress)
+        state = _full(source, progress, sorted(time_objects))
     _save(folder, project.id, state, delta)
     project._pull_cache = state
     return state.table

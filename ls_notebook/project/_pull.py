@@ -13,14 +13,15 @@ Every source gives the same table (tests check it):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ls_notebook.annotations import tasks_to_table, to_long, to_wide
-from ls_notebook.errors import LabelStudioError
+from ls_notebook.annotations import TIME_TAGS, tasks_to_table, to_long, to_wide
+from ls_notebook.configs import interface
+from ls_notebook.errors import ConfigError, LabelStudioError
 from ls_notebook.project import _db, _poll
 from ls_notebook.project._cache import cached_table
 from ls_notebook.project._fetch import iter_tasks, users
@@ -58,7 +59,16 @@ def _select(table: pa.Table, include_unannotated: bool, include_predictions: boo
     return table if pc.all(keep).as_py() else table.filter(keep)
 
 
-def _direct(db: _db.Database, project_id: int, flags: dict[str, bool]) -> pa.Table:
+def time_objects(project: Project) -> frozenset[str]:
+    """The project's object tags whose regions are placed in time (their start/end are seconds)."""
+    try:
+        li = interface(project.config)
+    except ConfigError:  # a config the SDK cannot read: every start/end is an offset
+        return frozenset()
+    return frozenset(o.name for o in li.objects if str(o.tag).lower() in TIME_TAGS)
+
+
+def _direct(db: _db.Database, project_id: int, flags: dict[str, Any]) -> pa.Table:
     try:
         with _db.stream_tasks(db, project_id) as (tasks, user_map):
             return tasks_to_table(tasks, user_map, **flags)
@@ -86,7 +96,11 @@ def pull_arrow(
         raise LabelStudioError(
             f"source={source!r}: use 'auto', 'cache', 'db' (or 'sqlite', 'postgresql') or 'api'."
         )
-    flags = {"include_unannotated": include_unannotated, "include_predictions": include_predictions}
+    flags: dict[str, Any] = {
+        "include_unannotated": include_unannotated,
+        "include_predictions": include_predictions,
+    }
+    times = time_objects(project)
     db = _db.database_of(project.server)
     if include_drafts:
         if source not in ("auto", "api"):
@@ -100,21 +114,24 @@ def pull_arrow(
             f"source={source!r} needs a local{engine} server started by ls_notebook.start() with Label "
             f"Studio {' or '.join(r + 'x' for r in _db.KNOWN_RELEASES)}; use source='auto'."
         )
+    options = {"refresh": refresh, "progress": progress, "time_objects": times}
     if source in _DIRECT:
-        table = _direct(db, project.id, flags)
+        table = _direct(db, project.id, {**flags, "time_objects": times})
     elif source == "auto" and db is not None:
         try:
             with DatabaseDelta(db, project.id) as delta:
-                full = cached_table(project, delta, refresh=refresh, progress=progress)
+                full = cached_table(project, delta, **options)
         except db.dialect.errors:  # the database cannot be read as expected: the API can
             _db.forget(db)
-            full = cached_table(project, ApiDelta(project), refresh=refresh, progress=progress)
+            full = cached_table(project, ApiDelta(project), **options)
         table = _select(full, **flags)
     elif source in ("auto", "cache"):
-        table = _select(cached_table(project, ApiDelta(project), refresh=refresh, progress=progress), **flags)
+        table = _select(cached_table(project, ApiDelta(project), **options), **flags)
     else:
         tasks = iter_tasks(project, progress=progress)
-        table = tasks_to_table(tasks, users(project), include_drafts=include_drafts, **flags)
+        table = tasks_to_table(
+            tasks, users(project), include_drafts=include_drafts, time_objects=times, **flags
+        )
     cursor = _poll.next_cursor(table, _poll.cursor_of(since) if since is not None else None)
     return _poll.attach(_since(table, since), cursor)
 

@@ -122,6 +122,34 @@ def test_geometry_text_numbers():
     assert r[5]["label"] == "left"
 
 
+def test_audio_regions_in_seconds_text_spans_in_characters():
+    def region(rid, to_name, rtype, value):
+        return {"id": rid, "from_name": "labels", "to_name": to_name, "type": rtype, "value": value}
+
+    res = [
+        region("a", "audio", "labels", {"start": 0.25, "end": 1.7305, "channel": 0, "labels": ["Speech"]}),
+        region("a", "audio", "textarea", {"start": 0.25, "end": 1.7305, "text": ["hello there"]}),
+        region("b", "audio", "labels", {"start": 2, "end": 3, "labels": ["Noise"]}),  # whole seconds
+        region("c", "audio", "choices", {"start": 3.5, "end": 4.0, "choices": ["loud"]}),  # per region
+        region("t", "text", "labels", {"start": 0, "end": 5, "text": "hello", "labels": ["PER"]}),
+    ]
+    r = rows(tasks_to_table([task(1, [ann(1, 1, res)])], USERS, time_objects={"audio"}))
+    times = [(x["start_time"], x["end_time"], x["start"], x["end"]) for x in r]
+    assert times == [
+        (0.25, 1.7305, None, None),
+        (0.25, 1.7305, None, None),
+        (2.0, 3.0, None, None),
+        (3.5, 4.0, None, None),
+        (None, None, 0, 5),
+    ]
+    assert r[1]["value"] == "hello there" and r[3]["label"] == "loud"
+    assert ANNOTATION_SCHEMA.field("start").type == pa.int64()
+    assert ANNOTATION_SCHEMA.field("start_time").type == pa.float64()
+    # without the config's object types every start/end is read as a character offset
+    plain = rows(tasks_to_table([task(1, [ann(1, 1, res)])], USERS))
+    assert [x["start"] for x in plain] == [None, None, 2, None, 0]
+
+
 def test_unannotated_predictions_drafts():
     t = {
         "id": 3,
