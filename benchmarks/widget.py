@@ -218,6 +218,7 @@ def main() -> None:
             )
             assert stored - before == args.repeat, (stored, before)
             browser.close()
+        baseline = baselines(client, args.repeat)
     finally:
         os.killpg(lab.pid, signal.SIGTERM)
         lab.wait(20)
@@ -233,6 +234,37 @@ def main() -> None:
     summary("cell run -> interactive, later", opens[1:], 400)
     summary("submit -> stored on server", submits, 200)
     summary("next -> next task interactive", nexts, 150)
+    # The server's own latency, measured in the same run, is the floor under the widget's figures.
+    for name, values, ours in (
+        ("raw SDK annotations.create", baseline["create"], submits),
+        ("raw SDK tasks.get", baseline["get"], nexts),
+    ):
+        med = statistics.median(values)
+        print(
+            f"{name:<34} median {med:8.0f} ms   (widget / raw = {statistics.median(ours) / med:.2f}: "
+            "the part above 1 is the browser, the kernel and the editor)"
+        )
+
+
+def baselines(client, repeat: int) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
+    """The same server operations straight from the SDK: what a submit and a task load cannot beat."""
+    project = client.projects.create(title=f"bench raw {uuid.uuid4().hex[:6]}", label_config=CONFIG)
+    try:
+        client.projects.import_tasks(id=project.id, request=[{"text": f"raw {i}"} for i in range(repeat)])
+        ids = [int(t.id) for t in client.tasks.list(project=project.id)]
+        result = [{"from_name": "sentiment", "to_name": "text", "type": "choices",
+                   "value": {"choices": ["Positive"]}}]  # fmt: skip
+        out: dict[str, list[float]] = {"create": [], "get": []}
+        for task_id in ids:
+            t0 = time.perf_counter()
+            client.tasks.get(id=str(task_id))
+            out["get"].append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            client.annotations.create(id=task_id, result=result)
+            out["create"].append((time.perf_counter() - t0) * 1000)
+        return out
+    finally:
+        client.projects.delete(id=project.id)
 
 
 if __name__ == "__main__":

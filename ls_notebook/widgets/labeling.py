@@ -79,13 +79,19 @@ class LabelingSession:
         self._url = server_url.rstrip("/")
         self.project_id = int(project_id)
         self.media_roots = [Path(r) for r in media_roots]
-        with self._errors("reading the project"):
-            project = client.projects.get(id=self.project_id)
+        # The three reads are independent: made at once, a widget opens in the time of the slowest.
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="lsn-open") as opening:
+            project_read = opening.submit(self._read_project)
+            user_read = opening.submit(self._resolve_user, annotator)
+            tasks_read = opening.submit(self._list_tasks)
+            project = project_read.result()
+            self.user = user_read.result()
+            rows = tasks_read.result()
         self.title = str(project.title or "")
         self.config = str(project.label_config or "")
-        self.user = self._resolve_user(annotator)
         self._media_keys = media_keys(self.config)
-        rows = self._list_tasks()
+        for row in rows:
+            row["mine"] = self.user["id"] in row.pop("annotators")
         if tasks is not None:
             wanted = [int(t) for t in tasks]
             known = {r["id"] for r in rows}
@@ -110,6 +116,8 @@ class LabelingSession:
         self.index = 0
         if order == "queue":
             self.index = next((i for i, t in enumerate(self.task_ids) if t not in self.labeled), 0)
+        if self.task_ids:  # the widget asks for this task first: have it ready by then
+            self._prefetch(self.task_ids[self.index])
 
     @property
     def client(self) -> LabelStudio:
@@ -135,14 +143,18 @@ class LabelingSession:
                     return {"id": int(user.id), "email": str(user.email)}
         raise LabelStudioError(f"No user {annotator!r} on the server: create it first (Server.create_user)")
 
+    def _read_project(self) -> Any:
+        with self._errors("reading the project"):
+            return self.client.projects.get(id=self.project_id)
+
     def _list_tasks(self) -> list[dict[str, Any]]:
-        uid = self.user["id"]
         rows = []
         with self._errors("listing tasks"):
             for task in self.client.tasks.list(project=self.project_id, fields="all"):
-                mine = any(_user_id(a) == uid for a in task.annotations or [])
+                annotators = {_user_id(a) for a in task.annotations or []}
                 scores = [p.get("score") for p in _dicts(task.predictions) if p.get("score") is not None]
-                rows.append({"id": int(task.id), "mine": mine, "score": min(scores) if scores else None})
+                score = min(scores) if scores else None
+                rows.append({"id": int(task.id), "annotators": annotators, "score": score})
         rows.sort(key=lambda r: r["id"])
         return rows
 
