@@ -3,14 +3,17 @@
 The push key of each row (the ``key`` column, or the index) is stored as text in the task's
 ``meta["ls_notebook_key"]``; ``pull()`` returns it as the ``key`` column. Before sending, the keys
 already in the project are read, and rows whose key exists are skipped (or, with ``update=True``,
-their task data replaced). New rows go in batches of ``batch_size`` through Label Studio's bulk
-import (one transaction per batch), so an interrupted push leaves whole batches and a re-run sends
-only what is missing.
+their task data replaced). New rows go in batches of at most ``batch_size`` tasks and
+:data:`MAX_BATCH_BYTES` of JSON through Label Studio's bulk import (one transaction per batch), so
+an interrupted push leaves whole batches and a re-run sends only what is missing. Each task is
+encoded to JSON once; a batch's body is those encodings joined.
 """
 
 from __future__ import annotations
 
 import html
+import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,7 +29,10 @@ from ls_notebook.tasks._build import Predictions, TaskBatch
 if TYPE_CHECKING:
     from ls_notebook.project._project import Project
 
-__all__ = ["PushResult", "push"]
+__all__ = ["MAX_BATCH_BYTES", "PushResult", "push"]
+
+#: Largest JSON body of one import request (a single bigger task still goes, alone).
+MAX_BATCH_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -57,6 +63,31 @@ def _upload_media(project: Project, batch: TaskBatch, rows: list[int], progress:
     urls = resolve_media(project, items, progress)
     for item in items:
         batch.tasks[item.position]["data"][item.column] = urls[id(item)]
+
+
+def _encode(task: dict) -> bytes:
+    return json.dumps(task, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def batches(encoded: Iterable[bytes], batch_size: int, max_bytes: int) -> Iterator[list[bytes]]:
+    """Group JSON-encoded tasks into import bodies of at most ``batch_size`` tasks and ``max_bytes``
+    (a task bigger than that alone); encodings are consumed lazily.
+
+    Examples
+    --------
+    >>> [len(b) for b in batches([b"x" * 4] * 5, batch_size=3, max_bytes=12)]
+    [2, 2, 1]
+    """
+    group: list[bytes] = []
+    size = 1  # the body is "[" + the items joined by "," + "]"
+    for item in encoded:
+        if group and (len(group) >= batch_size or size + len(item) + 1 > max_bytes):
+            yield group
+            group, size = [], 1
+        group.append(item)
+        size += len(item) + 1
+    if group:
+        yield group
 
 
 def push(
@@ -92,9 +123,12 @@ def push(
                 )
                 result.updated += 1
         result.skipped -= result.updated
+    encoded = (_encode(batch.tasks[i]) for i in todo)
+    done = 0
     with _progress(len(todo), progress) as bar:
-        for start in range(0, len(todo), batch_size):
-            chunk = todo[start : start + batch_size]
+        for group in batches(encoded, batch_size, MAX_BATCH_BYTES):
+            chunk = todo[done : done + len(group)]
+            done += len(group)
             try:
                 body = request(
                     project.server,
@@ -103,7 +137,8 @@ def push(
                     f"importing tasks into project {project.id}",
                     refused=DataError,
                     params={"return_task_ids": "true"},
-                    json=[batch.tasks[i] for i in chunk],
+                    content=b"[" + b",".join(group) + b"]",
+                    headers={"Content-Type": "application/json"},
                 )
             except DataError:
                 raise
