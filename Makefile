@@ -59,8 +59,8 @@ screenshots: setup chromium
 	$(PY) tools/screenshots.py
 
 lint:
-	$(VENV)/bin/ruff check ls_notebook tests benchmarks
-	$(VENV)/bin/ruff format --check ls_notebook tests benchmarks
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 format:
 	$(VENV)/bin/ruff format ls_notebook tests benchmarks

@@ -110,7 +110,7 @@ CONTINUOUS_LOOP = [
         "Label the least confident tasks first, inline (the editor shows the model's prediction as a "
         "pre-annotation), and make Label Studio's own label stream use the same order:"
     ),
-    code(IGNORE + "editor = project.label(tasks=queue[\"task_id\"].head(10).tolist())\neditor"),
+    code(IGNORE + 'editor = project.label(tasks=queue["task_id"].head(10).tolist())\neditor'),
     code("project.use_uncertainty_sampling()"),
     md(
         "## The loop\n\n"
@@ -380,7 +380,10 @@ AGREEMENT = [
         'review = review.merge(tickets.rename(columns={"id": "key"}), on="key")\n'
         'review[review["disagreement"] > 0][["key", "text", "disagreement"]].round(3).reset_index(drop=True)'
     ),
-    code(IGNORE + 'editor = project.label(tasks=review.loc[review["disagreement"] > 0, "task_id"].tolist())\neditor'),
+    code(
+        IGNORE
+        + 'editor = project.label(tasks=review.loc[review["disagreement"] > 0, "task_id"].tolist())\neditor'
+    ),
     md(
         "## Consensus back to Label Studio\n\n"
         "The majority label per task, with its vote share. Write it back as a ground-truth annotation of "
@@ -459,12 +462,12 @@ REMOTE = [
     md(
         "## Cloud storage (S3) as a task source\n\n"
         "Large media stay in the bucket: Label Studio lists the objects and serves them through pre-signed "
-        "URLs. `project.connect_storage(\"s3://bucket/prefix\")` makes the connection (credentials from "
+        'URLs. `project.connect_storage("s3://bucket/prefix")` makes the connection (credentials from '
         "the environment go to the server only); underneath it is the SDK's `import_storage.s3`. The cell runs when `S3_BUCKET` (and AWS credentials) are set:"
     ),
     code(
         'if os.environ.get("S3_BUCKET"):\n'
-        '    uri = f"s3://{os.environ[\'S3_BUCKET\']}/{os.environ.get(\'S3_PREFIX\', \'\')}"\n'
+        "    uri = f\"s3://{os.environ['S3_BUCKET']}/{os.environ.get('S3_PREFIX', '')}\"\n"
         '    if hasattr(project, "connect_storage"):   # ls_notebook wraps the SDK call below\n'
         '        storage = project.connect_storage(uri, pattern=r".*\\.(jpe?g|png)$",\n'
         '                                          endpoint_url=os.environ.get("S3_ENDPOINT"))\n'

@@ -27,7 +27,7 @@ cells = [
         '  <Choices name="sentiment" toName="text">\n'
         '    <Choice value="positive"/><Choice value="negative"/>\n  </Choices>\n</View>\n"""\n'
         'project = server.project("Quickstart reviews", config=config)\n'
-        "project.title, project.id == server.project(\"Quickstart reviews\").id"
+        'project.title, project.id == server.project("Quickstart reviews").id'
     ),
     code('projects = server.projects()\n(projects["title"] == "Quickstart reviews").sum()'),
     md(
@@ -36,7 +36,7 @@ cells = [
     ),
     code(
         "import pandas as pd\n\n"
-        'reviews = pd.DataFrame({\n'
+        "reviews = pd.DataFrame({\n"
         '    "id": ["r1", "r2", "r3", "r4", "r5", "r6"],\n'
         '    "text": ["Loved every minute", "Dull and far too long", "A charming little film",\n'
         '             "The plot makes no sense", "Great cast, great music", "I want my money back"],\n'
