@@ -18,10 +18,12 @@ Examples
 
 from __future__ import annotations
 
+import base64
 import json
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -31,29 +33,78 @@ __all__ = ["MARGIN", "Since", "apply", "attach", "cursor_of", "next_cursor"]
 #: How late a write may commit after its ``updated_at`` and still be delivered by the next poll.
 MARGIN = timedelta(seconds=30)
 _META = b"ls_notebook.since"
+_KEYS = ("source", "annotation", "task", "micros")
+_KEY_SCHEMA = pa.schema(
+    [("source", pa.string()), ("annotation", pa.int64()), ("task", pa.int64()), ("micros", pa.int64())]
+)
 
 
-@dataclass(frozen=True)
 class Since:
     """A polling cursor: rows after ``after``, minus the versions in ``seen``.
 
     A version is ``(source, annotation id or -1, task id, updated_at in µs)``: predictions have no
-    annotation id, so their task and time tell them apart.
+    annotation id, so their task and time tell them apart. The versions are kept as a small Arrow
+    table (a freshly imported project can put every annotation inside the margin); ``seen`` gives
+    them as a frozenset of tuples.
     """
 
-    after: datetime | None = None
-    seen: frozenset[tuple[str, int, int, int]] = field(default_factory=frozenset, repr=False)
+    __slots__ = ("_seen", "_window", "after")
+
+    def __init__(
+        self,
+        after: datetime | None = None,
+        seen: Iterable[tuple[str, int, int, int]] = (),
+        *,
+        window: pa.Table | None = None,
+    ) -> None:
+        self.after = after
+        if window is None:
+            rows = sorted(set(seen))
+            window = pa.Table.from_pylist(
+                [dict(zip(_KEYS, r, strict=True)) for r in rows], schema=_KEY_SCHEMA
+            )
+        self._window = window
+        self._seen: frozenset[tuple[str, int, int, int]] | None = None
+
+    @property
+    def seen(self) -> frozenset[tuple[str, int, int, int]]:
+        if self._seen is None:
+            columns = [self._window.column(k).to_pylist() for k in _KEYS]
+            self._seen = frozenset(zip(*columns, strict=True))
+        return self._seen
+
+    def __len__(self) -> int:
+        return self._window.num_rows
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Since):
+            return NotImplemented
+        return self.after == other.after and self.seen == other.seen
+
+    def __hash__(self) -> int:
+        return hash((self.after, self.seen))
+
+    def __repr__(self) -> str:
+        return f"Since(after={self.after!r}, versions={len(self)})"
 
     def to_json(self) -> str:
+        """The cursor as JSON: ``after``, and the versions as base64 Arrow IPC (compact, no tuples)."""
         after = None if self.after is None else self.after.isoformat()
-        return json.dumps({"after": after, "seen": sorted(self.seen)})
+        sink = pa.BufferOutputStream()
+        window = self._window.sort_by([(k, "ascending") for k in _KEYS])
+        with pa.ipc.new_stream(sink, window.schema) as writer:
+            writer.write_table(window)
+        blob = base64.b64encode(sink.getvalue().to_pybytes()).decode()
+        return json.dumps({"after": after, "window": blob})
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Since:
         data = json.loads(text)
         after = datetime.fromisoformat(data["after"]) if data.get("after") else None
-        seen = frozenset((str(s), int(a), int(t), int(u)) for s, a, t, u in data.get("seen", []))
-        return cls(after, seen)
+        if "window" in data:
+            window = pa.ipc.open_stream(base64.b64decode(data["window"])).read_all()
+            return cls(after, window=window)
+        return cls(after, ((str(s), int(a), int(t), int(u)) for s, a, t, u in data.get("seen", [])))
 
 
 def cursor_of(value: object) -> Since | None:
@@ -78,11 +129,17 @@ def _no_cursor() -> Since:
     )
 
 
-def _keys(table: pa.Table) -> list[tuple[str, int, int, int]]:
-    micros = pc.cast(table.column("updated_at"), pa.int64()).to_pylist()
-    annotation = pc.fill_null(table.column("annotation_id"), -1).to_pylist()
-    task = pc.fill_null(table.column("task_id"), -1).to_pylist()
-    return list(zip(table.column("source").to_pylist(), annotation, task, micros, strict=True))
+def _key_table(table: pa.Table) -> pa.Table:
+    """The versions of ``table``'s rows (dated rows only), one row each, as a table of :data:`_KEYS`."""
+    return pa.table(
+        {
+            "source": table.column("source"),
+            "annotation": pc.fill_null(table.column("annotation_id"), -1),
+            "task": pc.fill_null(table.column("task_id"), -1),
+            "micros": pc.cast(table.column("updated_at"), pa.int64()),
+        },
+        schema=_KEY_SCHEMA,
+    )
 
 
 def _dated(table: pa.Table) -> pa.Array | pa.ChunkedArray:
@@ -100,12 +157,13 @@ def _after(table: pa.Table, after: datetime | None) -> pa.Table:
 
 
 def apply(table: pa.Table, since: Since) -> pa.Table:
-    """Rows of ``table`` not delivered under ``since``."""
+    """Rows of ``table`` not delivered under ``since`` (in their order)."""
     table = _after(table, since.after)
-    if not since.seen or not table.num_rows:
+    if not len(since) or not table.num_rows:
         return table
-    keep = pa.array([k not in since.seen for k in _keys(table)], type=pa.bool_())
-    return table.filter(keep)
+    keys = _key_table(table).append_column("row", pa.array(np.arange(table.num_rows)))
+    rows = keys.join(since._window, keys=list(_KEYS), join_type="left anti").column("row")
+    return table.take(pc.take(rows, pc.sort_indices(rows)))  # the join does not keep the order
 
 
 def next_cursor(table: pa.Table, previous: Since | None = None) -> Since:
@@ -118,8 +176,9 @@ def next_cursor(table: pa.Table, previous: Since | None = None) -> Since:
     after = latest - MARGIN
     if previous is not None and previous.after is not None and previous.after > after:
         after = previous.after
-    window = _after(table, after)
-    return Since(after.astimezone(timezone.utc), frozenset(_keys(window)))
+    window = _after(table.select(["source", "annotation_id", "task_id", "updated_at"]), after)
+    versions = _key_table(window).group_by(list(_KEYS)).aggregate([])  # one row per version
+    return Since(after.astimezone(timezone.utc), window=versions.select(list(_KEYS)))
 
 
 def attach(table: pa.Table, cursor: Since) -> pa.Table:

@@ -92,6 +92,29 @@ def pull_arrow(
     refresh: bool = False,
 ) -> pa.Table:
     """Return the project's annotations as a ``pyarrow.Table`` (see :meth:`Project.pull_arrow`)."""
+    return _pull(
+        project,
+        since,
+        include_unannotated,
+        include_predictions,
+        include_drafts,
+        source,
+        progress,
+        refresh,
+    )[0]
+
+
+def _pull(
+    project: Project,
+    since: object,
+    include_unannotated: bool,
+    include_predictions: bool,
+    include_drafts: bool,
+    source: Source,
+    progress: bool,
+    refresh: bool,
+) -> tuple[pa.Table, _poll.Since]:
+    """The table (its cursor in its metadata) and the cursor itself."""
     if source not in ("auto", "cache", "api", *_DIRECT):
         raise LabelStudioError(
             f"source={source!r}: use 'auto', 'cache', 'db' (or 'sqlite', 'postgresql') or 'api'."
@@ -133,7 +156,7 @@ def pull_arrow(
             tasks, users(project), include_drafts=include_drafts, time_objects=times, **flags
         )
     cursor = _poll.next_cursor(table, _poll.cursor_of(since) if since is not None else None)
-    return _poll.attach(_since(table, since), cursor)
+    return _poll.attach(_since(table, since), cursor), cursor
 
 
 def pull(
@@ -150,16 +173,16 @@ def pull(
     """Return the project's annotations as a DataFrame (see :meth:`Project.pull`)."""
     if shape not in ("long", "wide"):
         raise LabelStudioError(f"shape={shape!r}: use 'long' (one row per result item) or 'wide' (per task).")
-    table = pull_arrow(
+    table, cursor = _pull(
         project,
-        since=since,
-        include_unannotated=include_unannotated or shape == "wide",
-        include_predictions=include_predictions,
-        include_drafts=include_drafts,
-        source=source,
-        progress=progress,
-        refresh=refresh,
+        since,
+        include_unannotated or shape == "wide",
+        include_predictions,
+        include_drafts,
+        source,
+        progress,
+        refresh,
     )
     df = to_long(table) if shape == "long" else to_wide(table)
-    df.attrs["since"] = _poll.cursor_of(table)  # pass df (or this) as the next since= to poll
+    df.attrs["since"] = cursor  # pass df (or this) as the next since= to poll
     return df
