@@ -185,7 +185,12 @@ def tasks_to_table(
             if values:
                 typed = pa.types.is_timestamp(field.type)
                 done[field.name].append(_timestamps(values) if typed else pa.array(values, type=field.type))
-                cols[field.name] = []
+                values.clear()  # the same list: the appenders below stay bound to it
+
+    head = [cols[name].append for name in ANNOTATION_COLUMNS[: ANNOTATION_COLUMNS.index("from_name")]]
+    item_columns = [(cols[name].append, name) for name in _RESULT_COLUMNS if name != "source"]
+    add_source = cols["source"].append
+    no_annotation = [None] * 7
 
     def emit(
         task: Mapping[str, Any],
@@ -195,22 +200,28 @@ def tasks_to_table(
         source: str,
         who: Any,
     ) -> None:
-        result = _loads(ann.get("result")) if ann else None
+        if ann:
+            result = _loads(ann.get("result"))
+            fixed = [
+                task["id"],
+                None if key is None else str(key),
+                ann.get("id") if source == "annotation" else None,
+                who,
+                ann.get("created_at"),
+                ann.get("updated_at"),
+                _num(ann.get("lead_time")),
+                bool(ann.get("was_cancelled")),
+                bool(ann.get("ground_truth")),
+            ]
+        else:
+            result, fixed = None, [task["id"], None if key is None else str(key), *no_annotation]
         items = [_result_row(item, time_objects) for item in result or []] or [empty]
         for item in items:
-            cols["task_id"].append(task["id"])
-            cols["key"].append(None if key is None else str(key))
-            cols["annotation_id"].append(ann.get("id") if ann and source == "annotation" else None)
-            cols["annotator"].append(who)
-            cols["created_at"].append(ann.get("created_at") if ann else None)
-            cols["updated_at"].append(ann.get("updated_at") if ann else None)
-            cols["lead_time"].append(_num(ann.get("lead_time")) if ann else None)
-            cols["was_cancelled"].append(bool(ann.get("was_cancelled")) if ann else None)
-            cols["ground_truth"].append(bool(ann.get("ground_truth")) if ann else None)
-            cols["source"].append(source if ann else None)
-            for name in _RESULT_COLUMNS:
-                if name != "source":
-                    cols[name].append(item.get(name))
+            for append, value in zip(head, fixed, strict=True):
+                append(value)
+            add_source(source if ann else None)
+            for append, name in item_columns:
+                append(item.get(name))
             row_data.append(data)
 
     # A list is sorted by task id here; an iterator (a database stream) is read once, in its order,
