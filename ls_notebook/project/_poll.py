@@ -33,6 +33,7 @@ __all__ = ["MARGIN", "Since", "apply", "attach", "cursor_of", "next_cursor"]
 #: How late a write may commit after its ``updated_at`` and still be delivered by the next poll.
 MARGIN = timedelta(seconds=30)
 _META = b"ls_notebook.since"
+_META_IPC = b"ls_notebook.since.versions"
 _KEYS = ("source", "annotation", "task", "micros")
 _KEY_SCHEMA = pa.schema(
     [("source", pa.string()), ("annotation", pa.int64()), ("task", pa.int64()), ("micros", pa.int64())]
@@ -87,23 +88,32 @@ class Since:
     def __repr__(self) -> str:
         return f"Since(after={self.after!r}, versions={len(self)})"
 
-    def to_json(self) -> str:
-        """The cursor as JSON: ``after``, and the versions as base64 Arrow IPC (compact, no tuples)."""
-        after = None if self.after is None else self.after.isoformat()
+    def _ipc(self) -> bytes:
+        """The versions as Arrow IPC bytes (sorted: the same cursor gives the same bytes)."""
         sink = pa.BufferOutputStream()
         window = self._window.sort_by([(k, "ascending") for k in _KEYS])
         with pa.ipc.new_stream(sink, window.schema) as writer:
             writer.write_table(window)
-        blob = base64.b64encode(sink.getvalue().to_pybytes()).decode()
-        return json.dumps({"after": after, "window": blob})
+        return sink.getvalue().to_pybytes()
+
+    def _after_json(self) -> str:
+        return json.dumps({"after": None if self.after is None else self.after.isoformat()})
+
+    def to_json(self) -> str:
+        """The cursor as JSON: ``after``, and the versions as base64 Arrow IPC (compact, no tuples)."""
+        data = json.loads(self._after_json())
+        data["window"] = base64.b64encode(self._ipc()).decode()
+        return json.dumps(data)
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> Since:
+    def from_json(cls, text: str | bytes, ipc: bytes | None = None) -> Since:
+        """Read :meth:`to_json` (or the JSON part and the IPC bytes stored apart, as :func:`attach` does)."""
         data = json.loads(text)
         after = datetime.fromisoformat(data["after"]) if data.get("after") else None
         if "window" in data:
-            window = pa.ipc.open_stream(base64.b64decode(data["window"])).read_all()
-            return cls(after, window=window)
+            ipc = base64.b64decode(data["window"])
+        if ipc is not None:
+            return cls(after, window=pa.ipc.open_stream(ipc).read_all())
         return cls(after, ((str(s), int(a), int(t), int(u)) for s, a, t, u in data.get("seen", [])))
 
 
@@ -116,7 +126,7 @@ def cursor_of(value: object) -> Since | None:
         return found if isinstance(found, Since) else _no_cursor()
     if isinstance(value, pa.Table):
         meta = value.schema.metadata or {}
-        return Since.from_json(meta[_META]) if _META in meta else _no_cursor()
+        return Since.from_json(meta[_META], meta.get(_META_IPC)) if _META in meta else _no_cursor()
     return None
 
 
@@ -184,5 +194,6 @@ def next_cursor(table: pa.Table, previous: Since | None = None) -> Since:
 def attach(table: pa.Table, cursor: Since) -> pa.Table:
     """Return ``table`` with ``cursor`` in its schema metadata."""
     meta = dict(table.schema.metadata or {})
-    meta[_META] = cursor.to_json().encode()
+    meta[_META] = cursor._after_json().encode()
+    meta[_META_IPC] = cursor._ipc()  # metadata values are bytes: no JSON or base64 copy
     return table.replace_schema_metadata(meta)
