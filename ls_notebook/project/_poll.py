@@ -89,11 +89,10 @@ class Since:
         return f"Since(after={self.after!r}, versions={len(self)})"
 
     def _ipc(self) -> bytes:
-        """The versions as Arrow IPC bytes (sorted: the same cursor gives the same bytes)."""
+        """The versions as Arrow IPC bytes."""
         sink = pa.BufferOutputStream()
-        window = self._window.sort_by([(k, "ascending") for k in _KEYS])
-        with pa.ipc.new_stream(sink, window.schema) as writer:
-            writer.write_table(window)
+        with pa.ipc.new_stream(sink, self._window.schema) as writer:
+            writer.write_table(self._window)
         return sink.getvalue().to_pybytes()
 
     def _after_json(self) -> str:
@@ -152,6 +151,20 @@ def _key_table(table: pa.Table) -> pa.Table:
     )
 
 
+def _distinct_runs(keys: pa.Table) -> pa.Table:
+    """``keys`` without rows equal to the row before (the result items of one annotation version are
+    consecutive in a pulled table): a cheap, order-keeping de-duplication."""
+    if keys.num_rows < 2:
+        return keys
+    keys = keys.combine_chunks()  # one chunk per column
+    differs = None
+    for name in _KEYS:
+        column = keys.column(name).chunk(0)
+        step = pc.not_equal(column.slice(1), column.slice(0, len(column) - 1))
+        differs = step if differs is None else pc.or_(differs, step)
+    return keys.filter(pa.concat_arrays([pa.array([True]), pc.fill_null(differs, True)]))
+
+
 def _dated(table: pa.Table) -> pa.Array | pa.ChunkedArray:
     """Mask of the rows with a version (an ``updated_at`` and a source)."""
     return pc.and_(pc.is_valid(table.column("updated_at")), pc.is_valid(table.column("source")))
@@ -187,8 +200,7 @@ def next_cursor(table: pa.Table, previous: Since | None = None) -> Since:
     if previous is not None and previous.after is not None and previous.after > after:
         after = previous.after
     window = _after(table.select(["source", "annotation_id", "task_id", "updated_at"]), after)
-    versions = _key_table(window).group_by(list(_KEYS)).aggregate([])  # one row per version
-    return Since(after.astimezone(timezone.utc), window=versions.select(list(_KEYS)))
+    return Since(after.astimezone(timezone.utc), window=_distinct_runs(_key_table(window)))
 
 
 def attach(table: pa.Table, cursor: Since) -> pa.Table:
