@@ -145,10 +145,12 @@ class Project:
     ) -> pa.Table:
         """Return the annotations as a ``pyarrow.Table`` with the schema of :mod:`ls_notebook.annotations`.
 
-        Polars users: ``pl.from_arrow(project.pull_arrow())``. ``source`` picks the path: ``"auto"``
-        (a direct read of a local server's database, else the incremental cache), ``"sqlite"``,
-        ``"cache"`` or ``"api"`` (all return the same table). ``refresh=True`` rebuilds the
-        incremental cache from a full read (it also drops predictions deleted on the server).
+        Polars users: ``pl.from_arrow(project.pull_arrow())``. ``source`` picks the path (all return
+        the same table): ``"auto"`` keeps the table in an incremental cache (on this object and in the
+        data dir) and reads only what changed, from the server's own database when it was started by
+        ``ls_notebook.start()`` (SQLite or PostgreSQL), else through the API; ``"cache"`` the same
+        through the API; ``"db"`` (or ``"sqlite"``, ``"postgresql"``) a full direct database read;
+        ``"api"`` a full read through the API. ``refresh=True`` rebuilds the cache from a full read.
 
         Examples
         --------
