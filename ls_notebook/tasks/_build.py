@@ -155,6 +155,15 @@ def build_tasks(
         tasks.append(task)
     check_sizes(tasks, df.index)
     check_media(local)
+    variables = data_variables(config)
+    if local and len(variables) > 1:
+        held = sorted({item.column for item in local})
+        raise DataError(
+            f"Column(s) {held} hold local files or bytes, but Label Studio accepts file uploads only in "
+            f"projects whose label config reads one data field, and this one reads {len(variables)} "
+            f"({', '.join(v.describe() for v in variables)}). Give those columns as URLs (http(s)://, or "
+            "s3://... with Project.connect_storage()), or label the files with a one-object config."
+        )
     media: dict[int, dict[str, LocalMedia]] = {}
     for item in local:
         media.setdefault(item.position, {})[item.column] = item

@@ -134,3 +134,18 @@ def test_rating_pairwise_textarea_forms():
 def test_null_in_a_config_column_is_refused():
     with pytest.raises(DataError, match=r"Column 'text' has missing values at rows \[1\]"):
         build_tasks(pd.DataFrame({"text": ["x", None]}), TEXT)
+
+
+def test_local_media_with_two_data_fields_is_refused_before_sending(tmp_path) -> None:
+    """Label Studio refuses file uploads when the config reads several data fields: say so up front."""
+    audio = tmp_path / "a.wav"
+    audio.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt ")
+    config = (
+        '<View><Audio name="audio" value="$audio"/><Text name="note" value="$note"/>'
+        '<TextArea name="t" toName="audio"/></View>'
+    )
+    df = pd.DataFrame({"audio": [str(audio)], "note": ["hello"]})
+    with pytest.raises(DataError, match=r"one data field.*\$audio.*\$note.*URLs"):
+        build_tasks(df, config)
+    urls = pd.DataFrame({"audio": ["https://example.org/a.wav"], "note": ["hello"]})
+    assert build_tasks(urls, config).tasks[0]["data"]["audio"] == "https://example.org/a.wav"
