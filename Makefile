@@ -8,12 +8,18 @@ STAMPS := .stamps
 ROOT := $(shell id -u)
 PYTEST_ARGS ?=
 
-.PHONY: lab test setup js chromium postgresql lint format clean bench screenshots
+.PHONY: lab test setup js node chromium postgresql lint format clean bench screenshots
+
+# Shell snippet: apt-get install $(1) when running as root; otherwise print the command and fail.
+deb_install = if [ "$(ROOT)" = "0" ]; then echo "Installing Debian $(1)"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
+	else echo "Missing Debian packages: run 'sudo apt-get install -y $(1)'"; exit 1; fi
 
 setup: $(STAMPS)/install $(STAMPS)/js
 
 $(STAMPS)/venv:
 	@mkdir -p $(STAMPS)
+	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { $(call deb_install,python3-venv); }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	@touch $@
@@ -21,32 +27,27 @@ $(STAMPS)/venv:
 # Editable install with the server and dev extras (the build hook also runs the npm build), then the
 # agreement tests' cross-check references without their dependency pins (irrCAC pins scipy==1.12 and
 # pandas<3; crowd-kit needs transformers only for text and learning modules the tests do not import).
-$(STAMPS)/install: $(STAMPS)/venv pyproject.toml
+$(STAMPS)/install: $(STAMPS)/venv pyproject.toml | node
 	$(PY) -m pip install --quiet -e ".[server,dev]"
 	$(PY) -m pip install --quiet --no-deps "irrCAC==0.4.4" "crowd-kit==1.4.2"
 	@touch $@
 
-$(STAMPS)/js: js/package.json js/build.mjs $(wildcard js/src/*)
-	@command -v npm >/dev/null || { echo "npm is missing: run 'apt-get install -y nodejs npm' (as root)"; exit 1; }
+$(STAMPS)/js: js/package.json js/build.mjs $(wildcard js/src/*) | node
 	cd js && npm install --no-audit --no-fund --loglevel=error && npm run build
 	@mkdir -p $(STAMPS) && touch $@
 
 js: $(STAMPS)/js
 
+# Node.js and npm build the widget frontends (esbuild), also inside pip's build hook.
+node:
+	@{ command -v npm && command -v node; } >/dev/null || { $(call deb_install,nodejs npm); }
+
 chromium:
-	@if command -v chromium >/dev/null; then :; \
-	elif [ "$(ROOT)" = "0" ]; then \
-		echo "Installing Debian chromium for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else echo "Browser tests need Debian's chromium: run 'sudo apt-get install -y chromium'"; exit 1; fi
+	@command -v chromium >/dev/null || { $(call deb_install,chromium); }
 
 # The reliability tests start a throwaway PostgreSQL (initdb/pg_ctl from /usr/lib/postgresql/*/bin).
 postgresql:
-	@if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then :; \
-	elif [ "$(ROOT)" = "0" ]; then \
-		echo "Installing Debian postgresql for the reliability tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
-	else echo "The PostgreSQL tests need Debian's postgresql: run 'sudo apt-get install -y postgresql'"; exit 1; fi
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { $(call deb_install,postgresql); }
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/quickstart.ipynb --ip 127.0.0.1 $(if $(filter 0,$(ROOT)),--allow-root,)
