@@ -15,7 +15,9 @@ Rows are fetched :data:`CHUNK` at a time and the JSON columns of a chunk are par
 
 from __future__ import annotations
 
+import itertools
 import json
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -218,15 +220,8 @@ def _rows(cursor: Any, json_columns: Sequence[int]) -> Iterator[tuple[Any, ...]]
 
 def _groups(rows: Iterator[tuple]) -> Iterator[tuple[int, list[tuple]]]:
     """Consecutive rows with the same task id (second column) as ``(task_id, rows)``."""
-    current, group = None, []
-    for row in rows:
-        if row[1] != current:
-            if group:
-                yield current, group
-            current, group = row[1], []
-        group.append(row)
-    if group:
-        yield current, group
+    for task_id, group in itertools.groupby(rows, key=operator.itemgetter(1)):
+        yield task_id, list(group)
 
 
 def _annotation(row: tuple) -> dict[str, Any]:
