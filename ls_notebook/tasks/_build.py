@@ -136,7 +136,8 @@ def build_tasks(
             series, found = split_media(series, name)
             local.extend(found)
         columns[name] = column_to_json(series, name)
-    for var in data_variables(config):
+    variables = data_variables(config)
+    for var in variables:
         nulls = [label for label, v in zip(df.index, columns[var.column], strict=True) if v is None]
         if nulls:
             raise DataError(
@@ -155,7 +156,6 @@ def build_tasks(
         tasks.append(task)
     check_sizes(tasks, df.index)
     check_media(local)
-    variables = data_variables(config)
     if local and len(variables) > 1:
         held = sorted({item.column for item in local})
         raise DataError(
