@@ -14,6 +14,7 @@ from ls_notebook.stats._bootstrap import evaluate
 from ls_notebook.stats._matrix import Ratings, agreement_weights
 from ls_notebook.stats._multirater import chance_bp, chance_fleiss, chance_gwet, multirater_plan
 from ls_notebook.stats._section import Section
+from ls_notebook.stats._threads import background
 
 __all__ = ["CATEGORICAL_METRICS", "categorical_section", "pairwise_matrices"]
 
@@ -37,6 +38,9 @@ _GRAM_MAX_CELLS = 16_000_000  # units × raters × categories of a dense one-hot
 _GRAM_MAX_COLUMNS = 2048  # raters × categories: the Gram matrix is its square
 
 
+_PATTERN_MAX = 1 << 16  # distinct answer patterns ((categories + 1) ** raters) counted directly
+
+
 def joint_tables(r: Ratings) -> np.ndarray | None:
     """Every rater pair's q × q table of joint ratings, as an R × q × R × q array (``None`` if too big).
 
@@ -44,11 +48,17 @@ def joint_tables(r: Ratings) -> np.ndarray | None:
     It is the Gram matrix ``XᵀX`` of the units × (raters · categories) one-hot matrix ``X``: one matrix
     product, no loop over raters, categories or units. ``T[a, :, a, :]`` is diagonal and holds each
     rater's label counts.
+
+    With few raters and categories, units are first counted by their answer pattern (each rater's
+    category or nothing, a number below ``(q + 1) ** R``): ``X`` then has one row per pattern that
+    occurs, weighted by its count, instead of one row per unit.
     """
     u, q, k = r.n_units, r.n_categories, r.n_raters
     cols = k * q
     if q > _KAPPA_MAX_CATEGORIES or cols > _GRAM_MAX_COLUMNS or u * cols > _GRAM_MAX_CELLS or u >= 2**24:
         return None
+    if (q + 1) ** k <= _PATTERN_MAX:
+        return _joint_by_pattern(r)
     # Xᵀ, (rater, category) × unit: each rating's position is its count cell plus the rater's block
     xt = np.zeros(cols * u, dtype=np.float32)  # float32 counts stay exact below 2**24 units
     xt[r.rater * (q * u) + r.cell] = 1.0
@@ -56,6 +66,26 @@ def joint_tables(r: Ratings) -> np.ndarray | None:
     with one_blas_thread():
         gram = xt @ xt.T
     return gram.astype(np.float64).reshape(k, q, k, q)
+
+
+def _joint_by_pattern(r: Ratings) -> np.ndarray:
+    """:func:`joint_tables` from the count of each answer pattern (requires one rating per unit and rater)."""
+    q, k = r.n_categories, r.n_raters
+    base = q + 1
+    place = base ** np.arange(k, dtype=np.int64)
+    # a unit's pattern: sum over its ratings of (category + 1) · base ** rater (exact in float64)
+    digit = (place[r.rater] * (r.value + 1)).astype(np.float64)
+    pattern = np.bincount(r.unit, weights=digit, minlength=r.n_units).astype(np.int64)
+    freq = np.bincount(pattern, minlength=base**k)
+    seen = np.flatnonzero(freq)
+    answers = (seen[:, None] // place[None, :]) % base - 1  # patterns × raters, -1 = no rating
+    x = np.zeros((len(seen), k, q))
+    i, a = np.nonzero(answers >= 0)
+    x[i, a, answers[i, a]] = 1.0
+    x = x.reshape(len(seen), k * q)
+    with one_blas_thread():
+        gram = (x * freq[seen][:, None]).T @ x
+    return gram.reshape(k, q, k, q)
 
 
 def pairwise_matrices(
@@ -256,8 +286,11 @@ def categorical_section(
     """Metrics, pairwise, per-annotator and per-task tables for one control tag."""
     if r.n_ratings == 0 or r.n_categories == 0:
         return Section(kind=kind, summary={"explanation": "no values for this control tag (empty results)"})
+    _ = r.cell  # cached before the helper thread reads the ratings
+    joint_job = background(lambda: joint_tables(r))  # a BLAS product: overlaps the work below
     est = metric_estimates(r, metrics, level, ci, seed)
-    joint = joint_tables(r)
+    per_task = _per_task(r, labels)
+    joint = joint_job.result()
     overlap, agree, kappa = pairwise_matrices(r, kind in ("choices", "rating", "text"), joint)
     pairs = _pairs_frame(r, overlap, agree, kappa)
     summary: dict[str, object] = {k: v for k, v in est.items()}
@@ -270,7 +303,7 @@ def categorical_section(
         summary=summary,
         pairwise=pairs,
         per_annotator=_per_annotator(r, overlap, agree, joint),
-        per_task=_per_task(r, labels),
+        per_task=per_task,
         label_counts=label_counts(r, labels, joint),
         estimates=est,
     )

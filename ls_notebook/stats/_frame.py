@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -17,6 +14,7 @@ from scipy import sparse
 
 from ls_notebook.errors import DataError
 from ls_notebook.stats._matrix import arrow_dictionary, codes_from_dictionary, encode
+from ls_notebook.stats._threads import background
 
 __all__ = ["Prepared", "prepare"]
 
@@ -132,18 +130,7 @@ def _constant(col: pd.Series) -> str | None:
     return first
 
 
-_EXECUTOR: ThreadPoolExecutor | None = None
-_EXECUTOR_PID = 0
 _SPLIT_ROWS = 100_000  # from this many rows on, two threads share the hashing of the annotators
-
-
-def _background(fn: Callable[[], Any]) -> Future[Any]:
-    """Run ``fn`` on a helper thread (Arrow's kernels release the GIL, so two encodings overlap)."""
-    global _EXECUTOR, _EXECUTOR_PID
-    if _EXECUTOR is None or os.getpid() != _EXECUTOR_PID:  # a forked child has no helper thread
-        _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ls-notebook-stats")
-        _EXECUTOR_PID = os.getpid()
-    return _EXECUTOR.submit(fn)
 
 
 def prepare(df: pd.DataFrame, from_name: str | list[str] | None, include_cancelled: bool) -> Prepared:
@@ -167,11 +154,11 @@ def prepare(df: pd.DataFrame, from_name: str | list[str] | None, include_cancell
     # labels, while this thread hashes the other half and goes on with the numeric columns
     names = _arrow_strings(df["annotator"])
     half = len(df) // 2 if names is not None and len(df) >= _SPLIT_ROWS else 0
-    second_half = _background(lambda: pc.dictionary_encode(names.slice(half))) if half else None
+    second_half = background(lambda: pc.dictionary_encode(names.slice(half))) if half else None
     labels = _arrow_strings(df["label"]) if "label" in df.columns else None
     job = None
     if labels is not None and labels.null_count < len(labels):
-        job = _background(lambda: arrow_dictionary(df["label"]))
+        job = background(lambda: arrow_dictionary(df["label"]))
     notes: list[str] = []
     keep = np.ones(len(df), dtype=bool)
     if not include_cancelled and "was_cancelled" in df.columns:

@@ -26,7 +26,9 @@ def _with_tag(frame: pd.DataFrame | None, name: str) -> pd.DataFrame | None:
     if frame is None or not len(frame.columns):
         return None
     frame = frame.copy(deep=False)
-    frame.insert(0, "from_name", name)
+    # one category repeated: codes only, instead of a string per row (per_task has a row per task)
+    tag = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), categories=[name])
+    frame.insert(0, "from_name", tag)
     return frame
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+import ls_notebook.stats._categorical as categorical_mod
 import ls_notebook.stats._frame as frame_mod
 from ls_notebook import agreement
 from ls_notebook.stats import as_ratings, fleiss_kappa, gwet_ac1, krippendorff_alpha, percent_agreement
@@ -174,6 +175,50 @@ def test_gram_pairwise_tables_match_the_indicator_products() -> None:
     table = np.zeros((r.n_categories, r.n_categories))
     np.add.at(table, (mat[both, 0], mat[both, 1]), 1)
     np.testing.assert_allclose(joint[0, :, 1, :], table)
+
+
+@pytest.mark.parametrize(("n_raters", "q"), [(6, 5), (3, 2), (1, 4), (9, 3)])
+def test_joint_tables_by_answer_pattern_match_the_unit_gram_product(
+    monkeypatch: pytest.MonkeyPatch, n_raters: int, q: int
+) -> None:
+    r = _random_ratings(7, n_units=500, n_raters=n_raters, q=q)
+    by_pattern = (q + 1) ** n_raters <= categorical_mod._PATTERN_MAX
+    got = joint_tables(r)
+    monkeypatch.setattr(categorical_mod, "_PATTERN_MAX", 0 if by_pattern else 10**12)
+    other = joint_tables(Ratings(r.unit, r.rater, r.value, r.units, r.raters, r.categories))
+    assert got is not None and other is not None
+    np.testing.assert_array_equal(got, other)
+    assert got.sum() == (np.bincount(r.unit) ** 2).sum()  # each unit adds m_u² (rater, rater) cells
+
+
+def test_one_blas_thread_from_two_threads_restores_the_setting() -> None:
+    # the limit is process-wide: overlapping blocks on two threads must leave BLAS as it was
+    import threading
+
+    from threadpoolctl import threadpool_info
+
+    from ls_notebook.stats._blas import one_blas_thread
+
+    def blas_threads() -> list[int]:
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    inside, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with one_blas_thread():
+            inside.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=hold)
+    worker.start()
+    assert inside.wait(10)
+    with one_blas_thread():
+        assert all(n == 1 for n in blas_threads())
+        release.set()
+        worker.join()
+        assert all(n == 1 for n in blas_threads())  # still inside this thread's block
+    assert blas_threads() == before
 
 
 @pytest.mark.parametrize("chance", [None, chance_fleiss, chance_gwet, chance_bp])
