@@ -49,7 +49,7 @@ def sync(
     key: str | None = None,
     predictions: Predictions = None,
     model_version: str | None = None,
-    batch_size: int = 1000,
+    batch_size: int = 5000,
     progress: bool = True,
 ) -> pd.DataFrame:
     """Push the rows of ``df`` that are new to ``project`` (see :meth:`Project.sync`)."""

@@ -82,7 +82,7 @@ class Project:
         key: str | None = None,
         predictions: Predictions = None,
         model_version: str | None = None,
-        batch_size: int = 1000,
+        batch_size: int = 5000,
         progress: bool = True,
         update: bool = False,
     ) -> PushResult:
@@ -102,7 +102,9 @@ class Project:
         model_version : str, optional
             Stored with the predictions.
         batch_size : int
-            Tasks per import request.
+            Most tasks per import request (each request is also kept under 8 MB of JSON). Each
+            request costs the server a fixed ~70 ms, so fewer, larger requests are faster; smaller
+            ones move the progress bar more often.
         progress : bool
             Show a ``tqdm`` progress bar.
         update : bool
@@ -296,7 +298,7 @@ class Project:
         key: str | None = None,
         predictions: Predictions = None,
         model_version: str | None = None,
-        batch_size: int = 1000,
+        batch_size: int = 5000,
         progress: bool = True,
     ) -> pd.DataFrame:
         """Push only the rows of ``df`` that the project does not have yet; return them with ``task_id``.

@@ -5,15 +5,21 @@ The push key of each row (the ``key`` column, or the index) is stored as text in
 already in the project are read, and rows whose key exists are skipped (or, with ``update=True``,
 their task data replaced). New rows go in batches of at most ``batch_size`` tasks and
 :data:`MAX_BATCH_BYTES` of JSON through Label Studio's bulk import (one transaction per batch), so
-an interrupted push leaves whole batches and a re-run sends only what is missing. Each task is
-encoded to JSON once; a batch's body is those encodings joined.
+an interrupted push leaves whole batches and a re-run sends only what is missing. A batch is
+encoded by one ``json.dumps`` of its task list, lazily (a batch over the byte cap is split, greedily,
+from its tasks' own encodings). Label Studio's import answers when the tasks are committed, with
+their ids (``return_task_ids``), so nothing is read back.
+
+An import request costs a fixed ~70 ms (a one-task import's round trip) besides ~0.2 ms per short
+text task (Label Studio 1.23, SQLite): hence the default ``batch_size`` of :data:`BATCH_SIZE`
+(10,000 rows in 2 requests rather than 10 saves ~0.5 s of ~2.5 s).
 """
 
 from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -29,10 +35,12 @@ from ls_notebook.tasks._build import Predictions, TaskBatch
 if TYPE_CHECKING:
     from ls_notebook.project._project import Project
 
-__all__ = ["MAX_BATCH_BYTES", "PushResult", "push"]
+__all__ = ["BATCH_SIZE", "MAX_BATCH_BYTES", "PushResult", "push"]
 
 #: Largest JSON body of one import request (a single bigger task still goes, alone).
 MAX_BATCH_BYTES = 8 * 1024 * 1024
+#: Default tasks per import request.
+BATCH_SIZE = 5000
 
 
 @dataclass
@@ -65,29 +73,51 @@ def _upload_media(project: Project, batch: TaskBatch, rows: list[int], progress:
         batch.tasks[item.position]["data"][item.column] = urls[id(item)]
 
 
-def _encode(task: dict) -> bytes:
-    return json.dumps(task, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+def _encode(tasks: dict | list[dict]) -> bytes:
+    return json.dumps(tasks, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
-def batches(encoded: Iterable[bytes], batch_size: int, max_bytes: int) -> Iterator[list[bytes]]:
-    """Group JSON-encoded tasks into import bodies of at most ``batch_size`` tasks and ``max_bytes``
-    (a task bigger than that alone); encodings are consumed lazily.
+def _fitting(tasks: Sequence[dict], max_bytes: int) -> int:
+    """How many of ``tasks`` should fit in ``max_bytes`` of JSON, judged from a spread sample of them."""
+    sample = tasks[:: max(1, len(tasks) // 16)]
+    mean = len(_encode(list(sample))) / len(sample)
+    return max(1, int(0.9 * max_bytes / mean))
+
+
+def batches(tasks: Sequence[dict], batch_size: int, max_bytes: int) -> Iterator[tuple[int, bytes]]:
+    """Yield ``(count, body)``: import bodies of the next ``count`` tasks, in order, each of at most
+    ``batch_size`` tasks and ``max_bytes`` (a task bigger than that alone), encoded lazily.
+
+    A batch is encoded by one ``json.dumps`` of its tasks, sized from a sample of them to fit; one
+    that still does not fit is split greedily by its tasks' own encodings.
 
     Examples
     --------
-    >>> [len(b) for b in batches([b"x" * 4] * 5, batch_size=3, max_bytes=12)]
-    [2, 2, 1]
+    >>> [n for n, _ in batches([{"t": "x" * 4}] * 5, batch_size=3, max_bytes=1000)]
+    [3, 2]
+    >>> list(batches([{"t": "x" * 4}, {"t": "x" * 40}, {"t": "x"}], batch_size=3, max_bytes=60))
+    [(1, b'[{"t":"xxxx"}]'), (1, b'[{"t":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}]'), (1, b'[{"t":"x"}]')]
     """
-    group: list[bytes] = []
-    size = 1  # the body is "[" + the items joined by "," + "]"
-    for item in encoded:
-        if group and (len(group) >= batch_size or size + len(item) + 1 > max_bytes):
-            yield group
-            group, size = [], 1
-        group.append(item)
-        size += len(item) + 1
-    if group:
-        yield group
+    start = 0
+    while start < len(tasks):
+        rest = tasks[start : start + batch_size]
+        chunk = rest[: _fitting(rest, max_bytes)]
+        body = _encode(list(chunk))  # one C-encoder pass over the batch
+        if len(body) <= max_bytes:
+            yield len(chunk), body
+            start += len(chunk)
+            continue
+        del body
+        group: list[bytes] = []
+        size = 1  # the body is "[" + the items joined by "," + "]"
+        for item in map(_encode, chunk):
+            if group and size + len(item) + 1 > max_bytes:
+                yield len(group), b"[" + b",".join(group) + b"]"
+                group, size = [], 1
+            group.append(item)
+            size += len(item) + 1
+        yield len(group), b"[" + b",".join(group) + b"]"
+        start += len(chunk)
 
 
 def push(
@@ -96,7 +126,7 @@ def push(
     key: str | None = None,
     predictions: Predictions = None,
     model_version: str | None = None,
-    batch_size: int = 1000,
+    batch_size: int = BATCH_SIZE,
     progress: bool = True,
     update: bool = False,
 ) -> PushResult:
@@ -123,12 +153,11 @@ def push(
                 )
                 result.updated += 1
         result.skipped -= result.updated
-    encoded = (_encode(batch.tasks[i]) for i in todo)
     done = 0
     with _progress(len(todo), progress) as bar:
-        for group in batches(encoded, batch_size, MAX_BATCH_BYTES):
-            chunk = todo[done : done + len(group)]
-            done += len(group)
+        for count, content in batches([batch.tasks[i] for i in todo], batch_size, MAX_BATCH_BYTES):
+            chunk = todo[done : done + count]
+            done += count
             try:
                 body = request(
                     project.server,
@@ -137,7 +166,7 @@ def push(
                     f"importing tasks into project {project.id}",
                     refused=DataError,
                     params={"return_task_ids": "true"},
-                    content=b"[" + b",".join(group) + b"]",
+                    content=content,
                     headers={"Content-Type": "application/json"},
                 )
             except DataError:

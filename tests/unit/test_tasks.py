@@ -149,3 +149,37 @@ def test_local_media_with_two_data_fields_is_refused_before_sending(tmp_path) ->
         build_tasks(df, config)
     urls = pd.DataFrame({"audio": ["https://example.org/a.wav"], "note": ["hello"]})
     assert build_tasks(urls, config).tasks[0]["data"]["audio"] == "https://example.org/a.wav"
+
+
+def test_size_check_names_the_row_inside_a_chunk(monkeypatch) -> None:
+    """Sizes are checked per chunk of tasks; a failing chunk still names the exact row."""
+    from ls_notebook.tasks import _build
+
+    monkeypatch.setattr(_build, "MAX_TASK_BYTES", 1000)
+    small = [f"row {i}" for i in range(100)]
+    for at in (0, 37, 99):  # first chunk, a later one, the last task
+        texts = list(small)
+        texts[at] = "x" * 1200
+        with pytest.raises(DataError, match=rf"Row {at} is .* MB of task data"):
+            build_tasks(pd.DataFrame({"text": texts}), TEXT)
+    bad = list(small)
+    bad[64] = b"caf\xe9".decode("utf-8", "surrogateescape")
+    with pytest.raises(DataError, match="Column 'text', row 64: the text is not valid UTF-8"):
+        build_tasks(pd.DataFrame({"text": bad}, dtype=object), TEXT)
+    # 100 tasks of ~600 bytes: every chunk is over the limit, no task is
+    assert len(build_tasks(pd.DataFrame({"text": ["y" * 600] * 100}), TEXT).tasks) == 100
+
+
+def test_push_batches_keep_order_counts_and_byte_cap() -> None:
+    from ls_notebook.project._push import batches
+
+    rng = np.random.default_rng(0)
+    tasks = [{"data": {"text": "é" * int(n), "i": i}} for i, n in enumerate(rng.integers(1, 400, 500))]
+    tasks[123]["data"]["text"] = "z" * 5000  # over the cap: goes alone
+    for batch_size, cap in ((1000, 10**9), (64, 10**9), (1000, 4000), (7, 3000), (1, 100)):
+        out = list(batches(tasks, batch_size, cap))
+        bodies = [json.loads(body) for _, body in out]
+        assert [n for n, _ in out] == [len(b) for b in bodies] and all(0 < n <= batch_size for n, _ in out)
+        assert [t for b in bodies for t in b] == tasks  # every task once, in order, exactly
+        assert all(len(body) <= cap or n == 1 for n, body in out)
+    assert len(list(batches(tasks, 5000, 10**9))) == 1  # one request when it fits
