@@ -220,7 +220,7 @@ class Server:
                 )
             with api_errors(f"creating project {title!r}", self.url):
                 created = self.client.projects.create(title=title, label_config=config)
-            return Project(self, created.id)
+            return Project._read(self, created)  # title and config known: push() needs no second read
         found = matches[0]
         if config is not None and _normalize_xml(found.label_config or "") != _normalize_xml(config):
             if not update:
@@ -230,8 +230,8 @@ class Server:
                     "another title."
                 )
             with api_errors(f"updating the config of project {title!r}", self.url):
-                self.client.projects.update(id=found.id, label_config=config)
-        return Project(self, found.id)
+                found = self.client.projects.update(id=found.id, label_config=config)
+        return Project._read(self, found)
 
     # -- users ----------------------------------------------------------------------------------------
     def create_user(

@@ -44,6 +44,13 @@ class Project:
         self._data: dict[str, Any] | None = None
         self._pull_cache: Any = None  # the pull cache's table and state (project._cache)
 
+    @classmethod
+    def _read(cls, server: Server, project: Any) -> Project:
+        """A project from an API answer just received (create, list, update): no second read."""
+        out = cls(server, project.id)
+        out._data = project.dict() if hasattr(project, "dict") else dict(project)
+        return out
+
     def _fetch(self) -> dict[str, Any]:
         with api_errors(f"reading project {self.id}", self.server.url):
             project = self.server.client.projects.get(id=self.id)

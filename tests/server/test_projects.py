@@ -50,7 +50,19 @@ def test_config_mismatch_and_update(server: lsn.Server) -> None:
         server.project(title, config=other)
     assert "neutral" not in project.refresh().config
     updated = server.project(title, config=other, update=True)
+    assert "neutral" in updated.config  # the config the update answered with, not a stale one
     assert updated.id == project.id and "neutral" in updated.refresh().config
+    assert "neutral" in server.project(title).config
+
+
+def test_project_comes_with_its_title_and_config(server: lsn.Server, monkeypatch) -> None:
+    """get-or-create keeps what the create/list answer said: push() needs no second read of the project."""
+    title = unique_title("known")
+    created = server.project(title, config=CONFIG)
+    found = server.project(title)
+    monkeypatch.setattr(server.client.projects, "get", None)  # any read of the project would fail
+    for project in (created, found):
+        assert project.title == title and "sentiment" in project.config
 
 
 def test_short_title(server: lsn.Server) -> None:
