@@ -13,6 +13,7 @@ from ls_notebook.stats._blas import one_blas_thread
 from ls_notebook.stats._bootstrap import evaluate
 from ls_notebook.stats._matrix import Ratings, agreement_weights
 from ls_notebook.stats._multirater import chance_bp, chance_fleiss, chance_gwet, multirater_plan
+from ls_notebook.stats._report import most_first_order
 from ls_notebook.stats._section import Section
 from ls_notebook.stats._threads import background
 
@@ -74,8 +75,9 @@ def _joint_by_pattern(r: Ratings) -> np.ndarray:
     base = q + 1
     place = base ** np.arange(k, dtype=np.int64)
     # a unit's pattern: sum over its ratings of (category + 1) · base ** rater (exact in float64)
-    digit = (place[r.rater] * (r.value + 1)).astype(np.float64)
-    pattern = np.bincount(r.unit, weights=digit, minlength=r.n_units).astype(np.int64)
+    digit = (place[:, None] * np.arange(1, base)).astype(np.float64).ravel()  # per (rater, category)
+    weights = digit[r.rater * q + r.value]
+    pattern = np.bincount(r.unit, weights=weights, minlength=r.n_units).astype(np.int64)
     freq = np.bincount(pattern, minlength=base**k)
     seen = np.flatnonzero(freq)
     answers = (seen[:, None] // place[None, :]) % base - 1  # patterns × raters, -1 = no rating
@@ -164,7 +166,7 @@ def _vs_consensus(r: Ratings) -> np.ndarray:
     if not r.dense_ok or r.n_categories > 200:
         return np.full(r.n_raters, np.nan)
     n = r.counts
-    first = n.max(axis=1, initial=0.0)
+    first = r.unit_max
     top = n == first[:, None]
     has_others = r.per_unit >= 2
     sole_top = (top.sum(axis=1) == 1) & has_others
@@ -180,9 +182,14 @@ def _vs_consensus(r: Ratings) -> np.ndarray:
 
 
 def _per_annotator(
-    r: Ratings, overlap: np.ndarray, agree: np.ndarray, joint: np.ndarray | None = None
+    r: Ratings,
+    overlap: np.ndarray,
+    agree: np.ndarray,
+    joint: np.ndarray | None = None,
+    vs_consensus: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    vs_consensus = _vs_consensus(r)
+    if vs_consensus is None:
+        vs_consensus = _vs_consensus(r)
     with np.errstate(divide="ignore", invalid="ignore"):
         off = ~np.eye(r.n_raters, dtype=bool)
         vs_others = (agree * off).sum(axis=1) / (overlap * off).sum(axis=1)
@@ -200,12 +207,13 @@ def _per_annotator(
     )
 
 
-def _top(n: np.ndarray) -> np.ndarray:
+def _top(r: Ratings) -> np.ndarray:
     """Per unit, the first category with the largest count (``argmax`` along rows)."""
+    n = r.counts
     q = n.shape[1]
     if q > 32 or n.flags.c_contiguous:
         return n.argmax(axis=1)
-    first = n.max(axis=1, initial=0.0)
+    first = r.unit_max
     top = np.zeros(len(n), dtype=np.intp)
     for c in range(q - 1, -1, -1):  # loop over categories: columns are contiguous here
         top = np.where(n[:, c] == first, c, top)
@@ -213,8 +221,14 @@ def _top(n: np.ndarray) -> np.ndarray:
 
 
 def _per_task(r: Ratings, labels: Sequence[object] | None = None) -> pd.DataFrame:
+    """One row per task, most disagreement first (sorted here, on arrays, rather than as a frame)."""
     m = r.per_unit
-    top = _top(r.counts) if r.dense_ok else np.asarray(r.sparse_counts.argmax(axis=1)).ravel()
+    top = _top(r) if r.dense_ok else np.asarray(r.sparse_counts.argmax(axis=1)).ravel()
+    disagreement = np.where(m >= 2, 1.0 - r.unit_agreement, np.nan)
+    task_ids = r.units.to_numpy()
+    order = most_first_order(disagreement)
+    if order is not None:
+        m, top, disagreement, task_ids = m[order], top[order], disagreement[order], task_ids[order]
     cats = pd.Index(r.categories if labels is None else labels)
     if cats.has_duplicates:
         cats = pd.Index(np.asarray(cats, dtype=object)[top])
@@ -223,9 +237,9 @@ def _per_task(r: Ratings, labels: Sequence[object] | None = None) -> pd.DataFram
         consensus = pd.Categorical.from_codes(top, categories=cats)
     return pd.DataFrame(
         {
-            "task_id": r.units.to_numpy(),
+            "task_id": task_ids,
             "n_annotations": m.astype(np.int64),
-            "disagreement": np.where(m >= 2, 1.0 - r.unit_agreement, np.nan),
+            "disagreement": disagreement,
             "consensus": consensus,
         }
     )
@@ -286,11 +300,15 @@ def categorical_section(
     """Metrics, pairwise, per-annotator and per-task tables for one control tag."""
     if r.n_ratings == 0 or r.n_categories == 0:
         return Section(kind=kind, summary={"explanation": "no values for this control tag (empty results)"})
-    _ = r.cell  # cached before the helper thread reads the ratings
-    joint_job = background(lambda: joint_tables(r))  # a BLAS product: overlaps the work below
+    # what both threads read is built first; then the helper thread makes the pairwise tables and the
+    # consensus shares (numpy and BLAS work, mostly without the GIL) while this one does the rest
+    _ = r.cell, r.per_unit
+    if r.dense_ok:
+        _ = r.counts, r.unit_max
+    job = background(lambda: (joint_tables(r), _vs_consensus(r)))
     est = metric_estimates(r, metrics, level, ci, seed)
     per_task = _per_task(r, labels)
-    joint = joint_job.result()
+    joint, vs_consensus = job.result()
     overlap, agree, kappa = pairwise_matrices(r, kind in ("choices", "rating", "text"), joint)
     pairs = _pairs_frame(r, overlap, agree, kappa)
     summary: dict[str, object] = {k: v for k, v in est.items()}
@@ -302,7 +320,7 @@ def categorical_section(
         kind=kind,
         summary=summary,
         pairwise=pairs,
-        per_annotator=_per_annotator(r, overlap, agree, joint),
+        per_annotator=_per_annotator(r, overlap, agree, joint, vs_consensus),
         per_task=per_task,
         label_counts=label_counts(r, labels, joint),
         estimates=est,

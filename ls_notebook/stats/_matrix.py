@@ -131,6 +131,11 @@ class Ratings:
         return np.bincount(self.unit, minlength=self.n_units).astype(np.float64)
 
     @cached_property
+    def unit_max(self) -> np.ndarray:
+        """The largest count of each unit (row maxima of :attr:`counts`)."""
+        return self.counts.max(axis=1, initial=0.0)
+
+    @cached_property
     def sum_sq(self) -> np.ndarray:
         """``sum_k counts[u, k]²`` per unit (exact: integers in float64)."""
         if self.dense_ok:

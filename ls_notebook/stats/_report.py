@@ -40,20 +40,29 @@ def _concat(frames: list[pd.DataFrame | None]) -> pd.DataFrame:
     return kept[0] if len(kept) == 1 else pd.concat(kept, ignore_index=True)
 
 
-def _most_first(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows by decreasing ``disagreement`` (``nan`` last), ties in their original order."""
-    if not len(frame) or "disagreement" not in frame.columns:
-        return frame
-    d = frame["disagreement"].to_numpy(np.float64)
+def most_first_order(disagreement: np.ndarray) -> np.ndarray | None:
+    """Positions by decreasing ``disagreement`` (``nan`` last), ties in their original order.
+
+    ``None`` when the values are in that order already.
+    """
+    d = np.asarray(disagreement, dtype=np.float64)
     key = -np.where(np.isnan(d), -np.inf, d)
+    if len(key) < 2 or bool((key[1:] >= key[:-1]).all()):
+        return None
     # per-task disagreement takes few distinct values: rank them, then a stable counting sort
     # (numpy sorts 16-bit integers by radix) instead of a comparison sort of floats
     codes, uniques = pd.factorize(key, sort=True)
     if len(uniques) < 2**15:
-        order = np.argsort(codes.astype(np.int16), kind="stable")
-    else:
-        order = np.argsort(key, kind="stable")
-    return frame.take(order).reset_index(drop=True)
+        return np.argsort(codes.astype(np.int16), kind="stable")
+    return np.argsort(key, kind="stable")
+
+
+def _most_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows by decreasing ``disagreement`` (``nan`` last), ties in their original order."""
+    if not len(frame) or "disagreement" not in frame.columns:
+        return frame
+    order = most_first_order(frame["disagreement"].to_numpy(np.float64))
+    return frame if order is None else frame.take(order).reset_index(drop=True)
 
 
 @dataclass
