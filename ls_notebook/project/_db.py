@@ -125,9 +125,13 @@ def database_of(server: Server) -> Database | None:
     data_dir = getattr(server, "data_dir", None)
     if data_dir is None or not str(server.version).startswith(KNOWN_RELEASES):
         return None
-    from ls_notebook.project import _postgres, _sqlite
+    from ls_notebook.project import _sqlite
 
-    db = _sqlite.database(Path(data_dir)) or _postgres.database(Path(data_dir))
+    db = _sqlite.database(Path(data_dir))
+    if db is None:  # imported only here: it loads psycopg (~0.3 s), which SQLite servers never need
+        from ls_notebook.project import _postgres
+
+        db = _postgres.database(Path(data_dir))
     if db is None:
         return None
     key = (db.dialect.name, db.target)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -68,3 +70,25 @@ def test_many_small_requests_under_a_small_cap(server, imports, monkeypatch):
     assert res.created == 60 and res.task_ids.notna().all() and res.task_ids.is_unique
     assert len(imports) > 5 and max(imports) <= 2000
     check_pushed(project, df)
+
+
+PROBE = """
+import sys
+import pandas as pd
+import ls_notebook as lsn
+
+server = lsn.start(data_dir=sys.argv[1])  # the running test server, reused
+project = server.project(sys.argv[2], lsn.configs.text_classification(["a", "b"]))
+print(project.push(pd.DataFrame({"text": ["x", "y"]}), progress=False).created, "psycopg" in sys.modules)
+"""
+
+
+def test_push_to_a_sqlite_server_does_not_load_psycopg(server) -> None:
+    """The PostgreSQL driver (~0.3 s to import) is loaded only for servers that use PostgreSQL."""
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(server.data_dir), unique_title("no psycopg")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.split()[-2:] == ["2", "False"], out.stdout + out.stderr
