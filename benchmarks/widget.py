@@ -68,6 +68,7 @@ RUN_CELL = """async (src) => {
                           shared.insertCell(0, {cell_type: 'code', source: src}); });
   nb.activeCellIndex = 0;
   window.__lsnLog = [];
+  if (window.__lsnTrace) window.__lsnTrace = [];
   const t0 = performance.now();
   app.commands.execute('notebook:run-cell');
   return t0;
@@ -100,6 +101,9 @@ def summary(name: str, values: list[float], target: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="widgets/submits/next clicks to time")
+    parser.add_argument(
+        "--trace", action="store_true", help="print when each step of each widget's start happened"
+    )
     args = parser.parse_args()
     url, key = os.environ.get("LABEL_STUDIO_URL"), os.environ.get("LABEL_STUDIO_API_KEY")
     started = None
@@ -181,6 +185,15 @@ def main() -> None:
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
             page.evaluate(OBSERVE)
             time.sleep(2)  # let the setup cell finish (attach) before timing
+            if args.trace:  # the widget's own steps (see js/src/_editor_frame.js) and kernel messages
+                page.evaluate(
+                    "() => { window.__lsnTrace = [];"
+                    " const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;"
+                    " k.anyMessage.connect((_, a) => { const m = a.msg, t = m.header.msg_type;"
+                    "   if (a.direction === 'recv' && window.__lsnTrace && t !== 'status' && t !== 'stream')"
+                    "     window.__lsnTrace.push([performance.now(), `k:${t}${m.content.data && m.content.data.method"
+                    "       ? '.' + (m.content.data.content && m.content.data.content.type || m.content.data.method) : ''}`]); }); }"
+                )
 
             opens = []
             for _ in range(args.repeat + 1):
@@ -190,6 +203,9 @@ def main() -> None:
                     f"w = label(server, {project.id}, order='id')\nw",
                 )
                 opens.append(wait_log(page, "s === 'ready'") - t0)
+                if args.trace:
+                    steps = page.evaluate("() => window.__lsnTrace")
+                    print("  ".join(f"{name} {t - t0:.0f}" for t, name in steps), flush=True)
             frame = page.frame_locator(".lsn-lab-frame").first
 
             nexts = []

@@ -6,8 +6,14 @@
 const STORE = "__lsNotebookEditor";
 const TYPES = { js: "text/javascript", css: "text/css", wasm: "application/wasm", ttf: "font/ttf" };
 
+// Benchmarks set globalThis.__lsnTrace = [] to get the time of each step of a widget's start.
+export function mark(name) {
+  const trace = globalThis.__lsnTrace;
+  if (trace) trace.push([performance.now(), name]);
+}
+
 function store() {
-  return (globalThis[STORE] ||= { bundles: {} });
+  return (globalThis[STORE] ||= { bundles: {}, spares: {}, booting: new Set() });
 }
 
 function blobUrl(buffer, name) {
@@ -18,12 +24,15 @@ function blobUrl(buffer, name) {
 // Turns the kernel's {manifest, buffers} into blob URLs (fonts rewritten into the CSS).
 function makeBundle(manifest, buffers) {
   const urls = {};
+  // Only the style sheets that name the fonts are rewritten (the kernel says which: decoding the
+  // others, 1.6 MB, would be wasted).
+  const fontCss = new Set(manifest.font_css || manifest.names.filter((n) => n.endsWith(".css")));
   manifest.names.forEach((name, i) => {
-    if (!name.endsWith(".css")) urls[name] = blobUrl(buffers[i], name);
+    if (!fontCss.has(name)) urls[name] = blobUrl(buffers[i], name);
   });
   const decoder = new TextDecoder();
   manifest.names.forEach((name, i) => {
-    if (!name.endsWith(".css")) return;
+    if (!fontCss.has(name)) return;
     const css = decoder
       .decode(buffers[i])
       .replace(/url\(\/static\/fonts\/([\w.-]+)\)/g, (m, f) => (urls[`fonts/${f}`] ? `url(${urls[`fonts/${f}`]})` : m));
@@ -54,7 +63,10 @@ export function getBundle(version, request) {
 export function receiveBundle(manifest, buffers) {
   const entry = store().bundles[manifest.version];
   if (!entry || entry.bundle) return;
+  mark("bundle-received");
+  if (globalThis.__lsnTrace && manifest.sent) mark(`transfer=${(performance.timeOrigin + performance.now() - manifest.sent).toFixed(0)}`);
   entry.bundle = makeBundle(manifest, buffers);
+  mark("bundle-urls");
   entry.resolve(entry.bundle);
 }
 
@@ -89,11 +101,12 @@ function loadStyle(doc, href, name) {
 // An auto-sized frame is therefore never shorter than this while it shows a task.
 export const MIN_EDITOR_HEIGHT = 620;
 
-// The frame's page. `fixedHeight`: the editor fills a frame of a set height (image, audio); otherwise
-// the frame follows the editor's height (see `autoHeight` in labeling.js), at least MIN_EDITOR_HEIGHT.
-// Label Studio's CSS gives <body> `min-height: 100vh; width: 100vw` (it expects to own the window):
-// in an auto-sized frame the body could then never be shorter than the frame, which could only grow.
-export function frameHtml(fixedHeight) {
+// The frame's page. Its <html> class says how it is sized: "lsn-fixed", the editor fills a frame of a
+// set height (image, audio); "lsn-auto", the frame follows the editor's height (see `autoHeight` in
+// labeling.js), at least MIN_EDITOR_HEIGHT. Label Studio's CSS gives <body> `min-height: 100vh;
+// width: 100vw` (it expects to own the window): in an auto-sized frame the body could then never be
+// shorter than the frame, which could only grow.
+export function frameHtml() {
   const css = [
     "html,body{margin:0;padding:0;background:#fff;color:#1f1f1f;color-scheme:light}",
     "html>body{min-height:0;width:auto}",
@@ -105,11 +118,136 @@ export function frameHtml(fixedHeight) {
     // A narrow editor stacks its panels under the main area, at their own height: no minimum then.
     "html.lsn-auto #lsn-root:has(.lsf-sidepanels_collapsed){min-height:0}",
   ].join("");
-  const mode = fixedHeight ? "lsn-fixed" : "lsn-auto";
   return (
-    `<!doctype html><html class="${mode}"><head><meta charset="utf-8"><style>${css}</style></head>` +
+    `<!doctype html><html><head><meta charset="utf-8"><style>${css}</style></head>` +
     '<body><div id="lsn-root"></div></body></html>'
   );
+}
+
+// -- editor frames ---------------------------------------------------------------------------------
+// Each widget shows its editor in an iframe of its own (the editor's CSS, globals and page-wide
+// hotkeys stay inside it). Booting an editor means evaluating ~7 MB of the web app in the frame, so
+// a frame is started before the widget is on screen: when the widget's model is created (while the
+// kernel still reads the tasks), and, once a widget shows its editor, a spare one for the page's next
+// widget. They boot in a hidden holder and are moved into the widget with `moveBefore`, which keeps
+// an iframe's document (a plain DOM move would reload it). Browsers without `moveBefore` boot each
+// widget's frame in place, when the widget renders.
+const CAN_MOVE = typeof Element !== "undefined" && typeof Element.prototype.moveBefore === "function";
+
+function holder() {
+  const s = store();
+  if (!s.holder || !s.holder.isConnected) {
+    const div = document.createElement("div");
+    div.className = "lsn-lab-spares";
+    div.setAttribute("aria-hidden", "true");
+    div.style.cssText =
+      "position:fixed;left:-10000px;top:0;width:1000px;height:620px;overflow:hidden;" +
+      "visibility:hidden;pointer-events:none";
+    document.body.append(div);
+    s.holder = div;
+  }
+  return s.holder;
+}
+
+// A frame: its <iframe>, `ready` (the booted LabelStudio class), the errors raised in it, and
+// `onError`, set by the widget that shows it.
+function createFrame(entry, parent) {
+  const iframe = document.createElement("iframe");
+  iframe.title = "Label Studio editor";
+  const frame = { iframe, errors: [], onError: null, mode: "", win: null };
+  const loaded = new Promise((resolve) => {
+    iframe.addEventListener(
+      "load",
+      () => {
+        mark("frame-load");
+        const win = iframe.contentWindow;
+        frame.win = win;
+        win.__lsnErrors = frame.errors; // tests read them
+        const fail = (message) => {
+          frame.errors.push(message);
+          if (frame.onError) frame.onError(message);
+        };
+        win.addEventListener("error", (e) => fail(String(e.message || e.error)));
+        win.addEventListener("unhandledrejection", (e) => fail(String((e.reason && e.reason.message) || e.reason)));
+        if (frame.mode) win.document.documentElement.className = frame.mode;
+        resolve(win);
+      },
+      { once: true },
+    );
+  });
+  iframe.srcdoc = frameHtml();
+  parent.append(iframe);
+  frame.ready = Promise.all([entry.promise, loaded]).then(([bundle, win]) => bootEditor(win, bundle));
+  const booting = store().booting;
+  booting.add(frame.ready);
+  frame.ready.catch(() => {}).finally(() => booting.delete(frame.ready)); // errors: the widget shows them
+  return frame;
+}
+
+// Starts a hidden frame for the page's next widget, unless one is there already.
+export function prepareFrame(version, request) {
+  if (!CAN_MOVE || typeof document === "undefined" || !document.body) return;
+  const spares = (store().spares ||= {});
+  const spare = spares[version];
+  if (spare && spare.iframe.isConnected && !spare.failed) return;
+  const entry = getBundle(version, request);
+  const frame = createFrame(entry, holder());
+  frame.ready.catch(() => (frame.failed = true));
+  spares[version] = frame;
+}
+
+// The same once no other frame is booting (a widget just showed its editor: the spare is ready by the
+// time the user runs the next cell, and a widget opened meanwhile starts its own).
+export function prepareFrameSoon(version, request) {
+  const booting = store().booting;
+  Promise.allSettled([...booting]).then(() =>
+    setTimeout(() => (booting.size ? prepareFrameSoon(version, request) : prepareFrame(version, request)), 0),
+  );
+}
+
+// A frame for a widget's `box`: the page's spare when there is one (moved in once `box` is in the
+// page; `placed` resolves then, or rejects if `alive()` turned false first and the spare went back),
+// else a new one booted in place.
+export function frameFor(box, version, request, alive) {
+  const spares = store().spares || {};
+  const spare = spares[version];
+  if (spare && spare.iframe.isConnected && !spare.failed) {
+    delete spares[version];
+    mark("spare");
+    const placed = new Promise((resolve, reject) => {
+      const check = () => {
+        if (!alive()) {
+          releaseFrame(version, spare);
+          reject(new Error("the widget was removed"));
+        } else if (box.isConnected) {
+          box.moveBefore(spare.iframe, null);
+          resolve();
+        } else {
+          setTimeout(check, 10); // a widget's element is attached to the page after it rendered
+        }
+      };
+      check();
+    });
+    return { frame: spare, placed };
+  }
+  const frame = createFrame(getBundle(version, request), box);
+  return { frame, placed: Promise.resolve() };
+}
+
+// Puts a frame that was never shown back as the page's spare.
+function releaseFrame(version, frame) {
+  const spares = (store().spares ||= {});
+  if (!frame.failed && !(spares[version] && spares[version].iframe.isConnected)) {
+    frame.onError = null;
+    spares[version] = frame;
+  } else {
+    frame.iframe.remove();
+  }
+}
+
+export function setFrameMode(frame, fixedHeight) {
+  frame.mode = fixedHeight ? "lsn-fixed" : "lsn-auto";
+  if (frame.win) frame.win.document.documentElement.className = frame.mode;
 }
 
 // Evaluates the editor inside `win` (the iframe's window); resolves with its LabelStudio class.
@@ -124,20 +262,25 @@ export async function bootEditor(win, bundle) {
     return open.call(this, method, u.startsWith("blob:") ? u.replace(/\?.*$/, "") : url, ...rest);
   };
   const styles = manifest.names.filter((n) => n.endsWith(".css"));
-  await Promise.all(styles.map((n) => loadStyle(doc, urls[n], n)));
+  mark("boot");
+  // The style sheets load while the scripts run: the editor needs them only when it renders a task.
+  const styled = Promise.all(styles.map((n) => loadStyle(doc, urls[n], n)));
   await loadScript(doc, urls["runtime.js"]);
   const chunks = win.webpackChunklabelstudio;
   const push = chunks.push;
   // main.js's startup callback would boot the whole app: drop it, keep its modules.
   chunks.push = (chunk) => push.call(chunks, chunk[0][0] === "lsn" ? chunk : chunk.slice(0, 2));
   await loadScript(doc, urls["vendor.js"]);
+  mark("vendor");
   await loadScript(doc, urls["main.js"]);
+  mark("main");
   let req;
   chunks.push([["lsn"], {}, (r) => (req = r)]);
   req.p = "";
   const chunkFile = req.u;
   req.u = (id) => urls[`${id}.js`] || chunkFile(id);
   await Promise.all(manifest.editor_chunks.map((id) => req.e(id)));
+  mark("chunks");
   // Modules whose value is `publicPath + "x.wasm"` are evaluated with the public path set to the
   // asset's blob URL (a fragment is ignored when fetching), so workers can fetch it.
   for (const [asset, ids] of Object.entries(manifest.asset_modules || {})) {
@@ -153,5 +296,8 @@ export async function bootEditor(win, bundle) {
     doc.head.append(style);
   }
   const editor = req(manifest.editor_module);
+  mark("editor");
+  await styled;
+  mark("styles");
   return win.LabelStudio || editor.LabelStudio || editor.default;
 }

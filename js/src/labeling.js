@@ -5,11 +5,14 @@
 import css from "./labeling.css";
 import {
   MIN_EDITOR_HEIGHT,
-  bootEditor,
-  frameHtml,
+  frameFor,
   getBundle,
+  mark,
+  prepareFrame,
+  prepareFrameSoon,
   receiveBundle,
   rejectBundle,
+  setFrameMode,
 } from "./_editor_frame.js";
 
 const INTERFACES = [
@@ -43,6 +46,7 @@ function button(label, title, onClick) {
 }
 
 function render({ model, el: root }) {
+  mark("render");
   const style = el("style");
   style.textContent = css;
   const box = el("div", "lsn-lab");
@@ -56,11 +60,7 @@ function render({ model, el: root }) {
   const prev = button("‹ Prev", "Previous task", () => request({ type: "nav", step: -1 }));
   const next = button("Next ›", "Next task", () => request({ type: "nav", step: 1 }));
   bar.append(title, prev, next, progress, taskLabel, status);
-  const frame = el("iframe", "lsn-lab-frame");
-  frame.title = "Label Studio editor";
-  const height = model.get("height");
-  frame.style.height = `${height || MIN_EDITOR_HEIGHT}px`;
-  box.append(bar, frame);
+  box.append(bar);
   root.append(style, box);
 
   let alive = true;
@@ -72,6 +72,7 @@ function render({ model, el: root }) {
   let editorClass = null;
   let shownAt = 0;
   let refit = null; // sizes an auto-height frame to its content now
+  let spareAsked = false;
 
   const setState = (state, message, isError = false) => {
     box.dataset.state = state;
@@ -86,30 +87,24 @@ function render({ model, el: root }) {
     return rid;
   }
 
-  const bundleEntry = getBundle(model.get("editor_version"), () => model.send({ type: "bundle" }));
+  const version = model.get("editor_version");
+  const askBundle = () => model.send({ type: "bundle" });
+  const height = model.get("height");
+  // The editor's frame: booted already (or booting) out of sight when the page had one ready.
+  const { frame: editorFrame, placed } = frameFor(box, version, askBundle, () => alive);
+  const frame = editorFrame.iframe;
+  frame.className = "lsn-lab-frame";
+  frame.style.height = `${height || MIN_EDITOR_HEIGHT}px`;
+  setFrameMode(editorFrame, Boolean(height));
+  // Errors inside the editor are shown while a task loads (kept in the frame for tests).
+  editorFrame.onError = (message) => {
+    if (box.dataset.state === "loading") setState("error", `The editor failed: ${message}`, true);
+  };
+  if (editorFrame.errors.length) editorFrame.onError(editorFrame.errors[0]);
 
-  const framed = new Promise((resolve) => {
-    frame.addEventListener(
-      "load",
-      () => {
-        // Errors inside the editor are kept (tests read them) and shown while a task loads.
-        const win = frame.contentWindow;
-        win.__lsnErrors = [];
-        const fail = (message) => {
-          win.__lsnErrors.push(message);
-          if (box.dataset.state === "loading") setState("error", `The editor failed: ${message}`, true);
-        };
-        win.addEventListener("error", (e) => fail(String(e.message || e.error)));
-        win.addEventListener("unhandledrejection", (e) => fail(String((e.reason && e.reason.message) || e.reason)));
-        resolve();
-      },
-      { once: true },
-    );
-    frame.srcdoc = frameHtml(Boolean(height));
-  });
-
-  const editorReady = Promise.all([bundleEntry.promise, framed]).then(async ([bundle]) => {
-    editorClass = await bootEditor(frame.contentWindow, bundle);
+  const editorReady = Promise.all([editorFrame.ready, placed]).then(([cls]) => {
+    mark("editor-placed");
+    editorClass = cls;
     if (!height) autoHeight();
     return editorClass;
   });
@@ -142,9 +137,14 @@ function render({ model, el: root }) {
           : as.addAnnotation({ userGenerate: true });
       }
       as.selectAnnotation(current.id);
+      mark("ready");
       box.dataset.taskId = String(task.id);
       setState("ready", task.message || "");
       if (refit) refit();
+      if (!spareAsked) {
+        spareAsked = true;
+        prepareFrameSoon(version, askBundle); // the page's next widget starts from a booted editor
+      }
       model.send({ type: "shown", task_id: task.id, ms: performance.now() - shownAt });
     }, 0);
   }
@@ -197,13 +197,17 @@ function render({ model, el: root }) {
     setState("loading", "");
     delete box.dataset.taskId;
     shownAt = performance.now();
+    mark("mount");
     ls = new editorClass(rootNode, {
       config: msg.config,
       task: { id: task.id, data, annotations: task.annotations, predictions: task.predictions },
       user: msg.user,
       interfaces: INTERFACES,
       instanceOptions: { reactVersion: "v18" },
-      onLabelStudioLoad: onEditorLoad,
+      onLabelStudioLoad: (instance) => {
+        mark("loaded");
+        onEditorLoad(instance);
+      },
       onSubmitAnnotation: (_ls, annotation) => save("submit", annotation),
       onUpdateAnnotation: (_ls, annotation) => save("update", annotation),
       onSkipTask: () => request({ type: "skip", task_id: task.id }),
@@ -211,19 +215,21 @@ function render({ model, el: root }) {
   }
 
   function onMessage(msg, buffers) {
-    if (!alive) return;
+    if (!alive || msg.first) return; // a first task is taken from initialize's keeping
     if (msg.type === "bundle") {
       receiveBundle(msg.manifest, buffers);
     } else if (msg.type === "bundle_error") {
-      rejectBundle(model.get("editor_version"), msg.message);
+      rejectBundle(version, msg.message);
     } else if (msg.type === "task") {
+      mark("task-received");
       editorReady
         .then(() => alive && mount(msg, buffers))
-        .catch((e) => setState("error", `The editor failed on task ${msg.task.id}: ${e.message}`, true));
+        .catch((e) => alive && setState("error", `The editor failed on task ${msg.task.id}: ${e.message}`, true));
     } else if (msg.type === "done") {
       if (ls) ls.destroy();
       ls = null;
-      frame.contentWindow.document.getElementById("lsn-root").replaceChildren();
+      const rootNode = frame.contentWindow.document.getElementById("lsn-root");
+      if (rootNode) rootNode.replaceChildren();
       progress.textContent = `${msg.labeled} / ${msg.total} labeled`;
       setState("done", msg.message || "No more tasks");
       if (refit) refit();
@@ -237,8 +243,12 @@ function render({ model, el: root }) {
   }
 
   model.on("msg:custom", onMessage);
-  editorReady.catch((e) => setState("error", `The editor could not be loaded: ${e.message}`, true));
-  request({ type: "show" });
+  editorReady.catch((e) => alive && setState("error", `The editor could not be loaded: ${e.message}`, true));
+  // The kernel sends the first task with the widget, before it is displayed: the first view takes it;
+  // others (or when it did not come) ask for the current task.
+  const first = takeFirst(model.get("instance"));
+  if (first) onMessage({ ...first.msg, first: false }, first.buffers);
+  else request({ type: "show" });
 
   return () => {
     alive = false;
@@ -248,4 +258,29 @@ function render({ model, el: root }) {
   };
 }
 
-export default { render };
+// Widget instance -> the first task the kernel sent it, until its first view takes it.
+const firsts = (globalThis.__lsNotebookFirstTasks ||= new Map());
+
+function takeFirst(instance) {
+  const first = instance ? firsts.get(instance) : undefined;
+  if (first) firsts.delete(instance);
+  return first;
+}
+
+// Runs when the widget's model is created, as the kernel opens it (before the cell is over): take the
+// editor files when the kernel sends them, and start an editor frame for the widget meanwhile.
+function initialize({ model }) {
+  mark("initialize");
+  const version = model.get("editor_version");
+  const askBundle = () => model.send({ type: "bundle" });
+  const instance = model.get("instance");
+  model.on("msg:custom", (msg, buffers) => {
+    if (msg.type === "bundle") receiveBundle(msg.manifest, buffers);
+    else if (msg.type === "bundle_error") rejectBundle(version, msg.message);
+    else if (msg.first && instance) firsts.set(instance, { msg, buffers });
+  });
+  getBundle(version, askBundle);
+  prepareFrame(version, askBundle);
+}
+
+export default { initialize, render };

@@ -10,8 +10,10 @@ hard-coded), reads the files, and caches them per server version.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +83,8 @@ class EditorBundle:
             "tailwind_module": self.tailwind_module,
             "asset_modules": {a: list(m) for a, m in self.asset_modules.items()},
             "names": list(self.files),
+            # style sheets naming the fonts by their server path: the browser rewrites only these
+            "font_css": [n for n, b in self.files.items() if n.endswith(".css") and _FONT_PATH in b],
         }
 
 
@@ -147,8 +151,11 @@ def _tailwind_module(main_js: bytes) -> int | None:
 
 _CHUNK_REF = re.compile(rb"\.[eu]\((\d+)\)")
 # A module whose value is the URL of a file next to the scripts: `64664:(e,t,n)=>{…n.p+"x.wasm"}`.
-_ASSET_URL = re.compile(rb'[\w$]\.p\+"([\w.-]+)"')
+# (Searched from its literal part, the name before the dot checked apart: 20x faster over 5 MB.)
+_ASSET_URL = re.compile(rb'\.p\+"([\w.-]+)"')
+_NAME_END = re.compile(rb"[\w$]")
 _FONT_URL = re.compile(rb"url\(/static/fonts/([\w.-]+)\)")
+_FONT_PATH = b"url(/static/fonts/"
 
 
 def _collect(
@@ -208,6 +215,8 @@ def _collect(
 def _asset_modules(body: bytes) -> list[tuple[int, str]]:
     found = []
     for match in _ASSET_URL.finditer(body):
+        if not _NAME_END.fullmatch(body, match.start() - 1, match.start()):
+            continue
         heads = list(_MODULE_HEAD.finditer(body, max(0, match.start() - 300), match.start()))
         if heads:
             found.append((int(heads[-1].group(1)), match.group(1).decode()))
@@ -241,6 +250,7 @@ def _read_server(url: str, version: str, get: Callable[[str], bytes | None]) -> 
 
 
 _CACHE: dict[str, EditorBundle] = {}
+_LOCK = threading.Lock()
 
 
 def installed_version() -> str | None:
@@ -276,8 +286,13 @@ def load_bundle(
     EditorBundleError
         When neither source gives a usable editor.
     """
-    if version in _CACHE:
+    with _LOCK:  # one reader per process: a caller arriving during a read waits for its result
+        if version not in _CACHE:
+            _CACHE[version] = _load(version, url, get)
         return _CACHE[version]
+
+
+def _load(version: str, url: str | None, get: Callable[[str], bytes | None] | None) -> EditorBundle:
     folder = local_web_app_dir()
     if folder is not None and installed_version() == version:
         bundle = _read_folder(folder, version)
@@ -287,8 +302,25 @@ def load_bundle(
         raise EditorBundleError(
             f"Label Studio {version}'s editor files are not installed here and no server URL was given"
         )
-    _CACHE[version] = bundle
     return bundle
+
+
+def warm_installed() -> threading.Thread | None:
+    """Read the installed Label Studio's editor files in a background thread; the thread, or ``None``.
+
+    The first widget of a kernel then sends them without reading them first (about 40-100 ms).
+    """
+    version = installed_version()
+    if version is None or version in _CACHE or local_web_app_dir() is None:
+        return None
+
+    def read() -> None:
+        with contextlib.suppress(Exception):  # the widget reads again and reports what went wrong
+            load_bundle(version)
+
+    thread = threading.Thread(target=read, name="lsn-editor-files", daemon=True)
+    thread.start()
+    return thread
 
 
 def _http_get(url: str) -> bytes | None:

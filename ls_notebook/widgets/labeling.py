@@ -9,18 +9,23 @@ traits, so a saved notebook stays small.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Iterable, Sequence
+import uuid
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import anywidget
 import traitlets
+from comm import DummyComm
+from label_studio_sdk.core.api_error import ApiError
 
 from ls_notebook.client import api_errors
 from ls_notebook.errors import LabelStudioError
-from ls_notebook.widgets._editor_bundle import EditorBundleError, load_bundle
+from ls_notebook.widgets._editor_bundle import EditorBundleError, load_bundle, warm_installed
 from ls_notebook.widgets._media import MediaError, fetch_media, media_keys, needs_fixed_height
 from ls_notebook.widgets._static import bundle as static_bundle
 
@@ -32,6 +37,19 @@ __all__ = ["LabelingSession", "LabelingWidget", "label"]
 Order = Literal["queue", "uncertainty", "id"]
 # Media configs' editor height: as js/src/_editor_frame.js's MIN_EDITOR_HEIGHT, room for the side column.
 _FIXED_HEIGHT = 620
+# Label Studio versions whose editor files this kernel has sent unasked (see LabelingWidget._push_bundle).
+_PUSHED: set[str] = set()
+
+
+def _in_kernel() -> bool:
+    from IPython import get_ipython
+
+    return getattr(get_ipython(), "kernel", None) is not None
+
+
+# In a kernel, this module is imported to open a widget: have the editor files read by then.
+if _in_kernel():
+    warm_installed()
 
 
 class LabelingSession:
@@ -61,6 +79,9 @@ class LabelingSession:
         The :class:`~ls_notebook.Server` the client belongs to, if any: the session then reads its
         ``client`` and ``url`` on every request, so a widget keeps working when a local server is
         restarted on another port (``ls_notebook.start()`` on the same data dir).
+    while_reading
+        Called while the server reads that open the session are under way (:func:`label` opens
+        the widget then, so the browser starts loading the editor meanwhile).
     """
 
     def __init__(
@@ -73,22 +94,27 @@ class LabelingSession:
         order: Order = "queue",
         media_roots: Sequence[str | Path] = (),
         server: Any = None,
+        while_reading: Callable[[], None] | None = None,
     ) -> None:
         self._server = server
         self._client = client
         self._url = server_url.rstrip("/")
         self.project_id = int(project_id)
         self.media_roots = [Path(r) for r in media_roots]
-        # The three reads are independent: made at once, a widget opens in the time of the slowest.
+        # The reads are independent: made at once, a widget opens in the time of the slowest. The
+        # annotator's id is read once per client (a key's user and a user's id never change).
         with ThreadPoolExecutor(max_workers=3, thread_name_prefix="lsn-open") as opening:
             project_read = opening.submit(self._read_project)
-            user_read = opening.submit(self._resolve_user, annotator)
+            user = _known_user(self.client, annotator)
+            user_read = opening.submit(self._resolve_user, annotator) if user is None else None
             tasks_read = opening.submit(self._list_tasks)
+            if while_reading is not None:
+                while_reading()
             project = project_read.result()
-            self.user = user_read.result()
-            rows = tasks_read.result()
-        self.title = str(project.title or "")
-        self.config = str(project.label_config or "")
+            self.user = user if user_read is None else user_read.result()
+            rows, listed = tasks_read.result()
+        self.title = str(project.get("title") or "")
+        self.config = str(project.get("label_config") or "")
         self._media_keys = media_keys(self.config)
         for row in rows:
             row["mine"] = self.user["id"] in row.pop("annotators")
@@ -116,8 +142,9 @@ class LabelingSession:
         self.index = 0
         if order == "queue":
             self.index = next((i for i, t in enumerate(self.task_ids) if t not in self.labeled), 0)
-        if self.task_ids:  # the widget asks for this task first: have it ready by then
-            self._prefetch(self.task_ids[self.index])
+        if self.task_ids:  # the widget asks for this task first: have it ready by then (as listed)
+            first = self.task_ids[self.index]
+            self._prefetched[first] = self._pool.submit(self._load, first, listed[first])
 
     @property
     def client(self) -> LabelStudio:
@@ -137,26 +164,62 @@ class LabelingSession:
         with self._errors("reading users"):
             if annotator is None:
                 me = self.client.users.whoami()
-                return {"id": int(me.id), "email": str(me.email or "")}
+                return _remember_user(self.client, None, {"id": int(me.id), "email": str(me.email or "")})
             for user in self.client.users.list():
                 if str(user.email or "").lower() == annotator.lower():
-                    return {"id": int(user.id), "email": str(user.email)}
+                    found = {"id": int(user.id), "email": str(user.email)}
+                    return _remember_user(self.client, annotator, found)
         raise LabelStudioError(f"No user {annotator!r} on the server: create it first (Server.create_user)")
 
-    def _read_project(self) -> Any:
-        with self._errors("reading the project"):
-            return self.client.projects.get(id=self.project_id)
+    def _get(self, path: str, doing: str, params: dict[str, Any] | None = None) -> Any:
+        """GET an API path with the SDK's HTTP client (its base URL and key); the decoded JSON."""
+        with self._errors(doing):
+            response = self.client._client_wrapper.httpx_client.request(path, method="GET", params=params)
+            try:
+                body = response.json()
+            except ValueError:
+                body = response.text
+            if not 200 <= response.status_code < 300:
+                raise ApiError(status_code=response.status_code, headers=dict(response.headers), body=body)
+            return body
 
-    def _list_tasks(self) -> list[dict[str, Any]]:
-        rows = []
-        with self._errors("listing tasks"):
-            for task in self.client.tasks.list(project=self.project_id, fields="all"):
-                annotators = {_user_id(a) for a in task.annotations or []}
-                scores = [p.get("score") for p in _dicts(task.predictions) if p.get("score") is not None]
+    def _read_project(self) -> dict[str, Any]:
+        return dict(self._get(f"api/projects/{self.project_id}/", "reading the project"))
+
+    def _list_tasks(self) -> tuple[list[dict[str, Any]], dict[int, dict[str, Any]]]:
+        """Rows (id, annotator ids, lowest prediction score) of every task, and the tasks as listed.
+
+        Pages of ``/api/tasks`` restricted to the fields the editor shows (the data manager then
+        skips its computed columns), ended by the ``total`` the server reports rather than by an
+        extra request for an empty page.
+        """
+        rows, listed = [], {}
+        page, seen = 1, 0
+        while True:
+            body = self._get(
+                "api/tasks/",
+                "listing tasks",
+                {
+                    "project": self.project_id,
+                    "fields": "all",
+                    "include": _TASK_FIELDS,
+                    "page": page,
+                    "page_size": _PAGE,
+                },
+            )
+            tasks = body.get("tasks", []) if isinstance(body, dict) else []
+            for task in tasks:
+                annotators = {_user_id(a) for a in task.get("annotations") or []}
+                scores = [p.get("score") for p in task.get("predictions") or [] if p.get("score") is not None]
                 score = min(scores) if scores else None
-                rows.append({"id": int(task.id), "annotators": annotators, "score": score})
+                rows.append({"id": int(task["id"]), "annotators": annotators, "score": score})
+                listed[int(task["id"])] = task
+            seen += len(tasks)
+            if not tasks or seen >= int(body.get("total", 0)):
+                break
+            page += 1
         rows.sort(key=lambda r: r["id"])
-        return rows
+        return rows, listed
 
     @property
     def total(self) -> int:
@@ -167,10 +230,13 @@ class LabelingSession:
         """Return the task as the editor wants it: data, this annotator's annotations, predictions."""
         with self._errors(f"reading task {task_id}"):
             task = self.client.tasks.get(id=str(task_id))
+        return self._editor_task(task.dict())
+
+    def _editor_task(self, task: dict[str, Any]) -> dict[str, Any]:
         uid = self.user["id"]
         annotations = [
             _editor_annotation(a)
-            for a in _dicts(task.annotations)
+            for a in _dicts(task.get("annotations"))
             if _user_id(a) == uid and not a.get("was_cancelled")
         ]
         predictions = [
@@ -180,17 +246,19 @@ class LabelingSession:
                 "score": p.get("score"),
                 "model_version": p.get("model_version"),
             }
-            for p in _dicts(task.predictions)
+            for p in _dicts(task.get("predictions"))
         ]
         return {
-            "id": int(task.id),
-            "data": dict(task.data or {}),
+            "id": int(task["id"]),
+            "data": dict(task.get("data") or {}),
             "annotations": annotations,
             "predictions": predictions,
         }
 
-    def _load(self, task_id: int) -> tuple[dict[str, Any], list[tuple[str, str]], list[bytes]]:
-        task = self.task(task_id)
+    def _load(
+        self, task_id: int, listed: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], list[tuple[str, str]], list[bytes]]:
+        task = self.task(task_id) if listed is None else self._editor_task(listed)
         described, buffers = fetch_media(
             task["data"],
             self._media_keys,
@@ -294,6 +362,31 @@ class LabelingSession:
         return int(created.id)
 
 
+# What the session reads of each task when listing them: the editor's fields (the first task is shown
+# from its listed copy) and what orders them. Names apply to nested annotations and predictions too.
+_TASK_FIELDS = (
+    "id,data,annotations,predictions,result,completed_by,created_at,lead_time,was_cancelled,"
+    "model_version,score"
+)
+_PAGE = 500
+
+# client -> annotator (None: the key's user) -> {"id", "email"}; ids of users never change.
+_USERS: weakref.WeakKeyDictionary[Any, dict[str | None, dict[str, Any]]] = weakref.WeakKeyDictionary()
+
+
+def _known_user(client: Any, annotator: str | None) -> dict[str, Any] | None:
+    try:
+        return _USERS.get(client, {}).get(annotator.lower() if annotator else None)
+    except TypeError:  # a client that cannot be weakly referenced
+        return None
+
+
+def _remember_user(client: Any, annotator: str | None, user: dict[str, Any]) -> dict[str, Any]:
+    with contextlib.suppress(TypeError):  # a client that cannot be weakly referenced
+        _USERS.setdefault(client, {})[annotator.lower() if annotator else None] = user
+    return user
+
+
 def _dicts(items: Iterable[Any] | None) -> list[dict[str, Any]]:
     out = []
     for item in items or []:
@@ -337,16 +430,59 @@ class LabelingWidget(anywidget.AnyWidget):
     _esm = static_bundle("labeling.js")
 
     title = traitlets.Unicode("").tag(sync=True)
+    # Names this widget to the page's code: its first task, sent before it is displayed, waits there.
+    instance = traitlets.Unicode("").tag(sync=True)
     editor_version = traitlets.Unicode("").tag(sync=True)
     height = traitlets.Int(0).tag(sync=True)
 
-    def __init__(self, session: LabelingSession, version: str, height: int | None = None, **kwargs: Any):
-        if height is None:
-            height = _FIXED_HEIGHT if needs_fixed_height(session.config) else 0
-        super().__init__(title=session.title, editor_version=version, height=int(height), **kwargs)
-        self.session = session
+    def __init__(
+        self,
+        session: LabelingSession | None,
+        version: str,
+        height: int | None = None,
+        server_url: str | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(editor_version=version, instance=uuid.uuid4().hex[:16], **kwargs)
+        self.session: LabelingSession = None  # type: ignore[assignment]  # set by _attach
+        self._server_url = server_url if session is None else session.url
         self.timings: dict[str, list[float]] = {"shown": [], "saved": []}
         self.on_msg(self._handle)
+        self._pushed_bundle = self._push_bundle()
+        if session is not None:
+            self._attach(session, height)
+
+    def _attach(self, session: LabelingSession, height: int | None) -> None:
+        """Give the widget its session (:func:`label` opens the widget before the session's reads end)."""
+        if height is None:
+            height = _FIXED_HEIGHT if needs_fixed_height(session.config) else 0
+        self.session = session
+        with self.hold_sync():
+            self.title = session.title
+            self.height = int(height)
+
+    def _push_first(self) -> None:
+        """Send the first task before the widget is displayed: it is there when the widget renders."""
+        if isinstance(self.comm, DummyComm):
+            return
+        try:
+            msg, buffers = self.session.message()
+        except (LabelStudioError, MediaError):
+            return  # the widget asks when it renders and shows the error then
+        self.send({**msg, "first": True}, buffers=buffers)
+
+    def _push_bundle(self) -> bool:
+        """Send the editor files unasked with the kernel's first widget; True if sent.
+
+        The browser then loads them while the kernel is still reading the session's tasks, instead of
+        asking once the cell is over. Pages that lack them later (a reload, a second page) ask.
+        """
+        version = self.editor_version
+        if version in _PUSHED or isinstance(self.comm, DummyComm):  # no frontend: nothing to send to
+            return False
+        _PUSHED.add(version)
+        self._send_bundle()
+        return True
 
     # -- messages ------------------------------------------------------------------------------------
     def _handle(self, _widget: Any, content: Any, _buffers: Any) -> None:
@@ -356,7 +492,10 @@ class LabelingWidget(anywidget.AnyWidget):
         rid = content.get("rid")
         try:
             if kind == "bundle":
-                self._send_bundle()
+                if self._pushed_bundle:  # on its way already: the page asked before it arrived
+                    self._pushed_bundle = False
+                else:
+                    self._send_bundle()
             elif kind == "show":
                 self._show()
             elif kind == "nav":
@@ -376,11 +515,13 @@ class LabelingWidget(anywidget.AnyWidget):
 
     def _send_bundle(self) -> None:
         try:
-            editor = load_bundle(self.editor_version, self.session.url)
+            url = self.session.url if self.session is not None else self._server_url
+            editor = load_bundle(self.editor_version, url)
         except EditorBundleError as exc:
             self.send({"type": "bundle_error", "message": str(exc)})
             return
-        self.send({"type": "bundle", "manifest": editor.manifest()}, buffers=list(editor.files.values()))
+        manifest = {**editor.manifest(), "sent": time.time() * 1000}  # "sent": for traces (benchmarks)
+        self.send({"type": "bundle", "manifest": manifest}, buffers=list(editor.files.values()))
 
     def _show(self) -> None:
         msg, buffers = self.session.message()
@@ -442,20 +583,34 @@ def label(
         Local folders from which tasks' file paths may be sent to the browser.
     """
     ids = _task_ids(tasks)
-    session = LabelingSession(
-        server.client,
-        server.url,
-        project_id,
-        tasks=ids,
-        annotator=annotator,
-        order=order,
-        media_roots=media_roots,
-        server=server,
-    )
+    opened: list[LabelingWidget] = []
+
+    def open_widget() -> None:  # while the session reads: the browser starts the editor meanwhile
+        opened.append(LabelingWidget(None, version=str(server.version), server_url=server.url))
+
+    try:
+        session = LabelingSession(
+            server.client,
+            server.url,
+            project_id,
+            tasks=ids,
+            annotator=annotator,
+            order=order,
+            media_roots=media_roots,
+            server=server,
+            while_reading=open_widget,
+        )
+    except BaseException:
+        for widget in opened:
+            widget.close()
+        raise
     if isinstance(tasks, str) and tasks == "unlabeled":
         session.task_ids = [t for t in session.task_ids if t not in session.labeled]
         session.index = 0
-    return LabelingWidget(session, version=str(server.version), height=height)
+    widget = opened[0] if opened else LabelingWidget(None, str(server.version), server_url=server.url)
+    widget._attach(session, height)
+    widget._push_first()
+    return widget
 
 
 def _task_ids(tasks: Any) -> list[int] | None:
