@@ -223,7 +223,7 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=20000)
     parser.add_argument("--annotations", type=int, default=5)
     parser.add_argument("--push", type=int, default=10000)
-    parser.add_argument("--push-runs", type=int, default=3)
+    parser.add_argument("--push-runs", type=int, default=5)
     parser.add_argument("--push-only", action="store_true", help="skip the pull benchmarks")
     parser.add_argument(
         "--template", type=Path, help="an initialised data dir to copy instead of a fresh label-studio init"
