@@ -62,6 +62,18 @@ OBSERVE = """() => {
              {subtree: true, attributes: true, attributeFilter: ['data-state', 'data-task-id']});
 }"""
 
+# With --trace: log the kernel's messages (comm messages by their type) next to the widget's steps.
+TRACE_KERNEL = """() => {
+  window.__lsnTrace = [];
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  kernel.anyMessage.connect((_, args) => {
+    const m = args.msg, type = m.header.msg_type, data = m.content.data;
+    if (args.direction !== 'recv' || !window.__lsnTrace || type === 'status' || type === 'stream') return;
+    const sub = data && data.method ? '.' + ((data.content && data.content.type) || data.method) : '';
+    window.__lsnTrace.push([performance.now(), `k:${type}${sub}`]);
+  });
+}"""
+
 RUN_CELL = """async (src) => {
   const app = window.jupyterapp, nb = app.shell.currentWidget.content, shared = nb.model.sharedModel;
   shared.transact(() => { shared.deleteCellRange(0, shared.cells.length);
@@ -186,14 +198,7 @@ def main() -> None:
             page.evaluate(OBSERVE)
             time.sleep(2)  # let the setup cell finish (attach) before timing
             if args.trace:  # the widget's own steps (see js/src/_editor_frame.js) and kernel messages
-                page.evaluate(
-                    "() => { window.__lsnTrace = [];"
-                    " const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;"
-                    " k.anyMessage.connect((_, a) => { const m = a.msg, t = m.header.msg_type;"
-                    "   if (a.direction === 'recv' && window.__lsnTrace && t !== 'status' && t !== 'stream')"
-                    "     window.__lsnTrace.push([performance.now(), `k:${t}${m.content.data && m.content.data.method"
-                    "       ? '.' + (m.content.data.content && m.content.data.content.type || m.content.data.method) : ''}`]); }); }"
-                )
+                page.evaluate(TRACE_KERNEL)
 
             opens = []
             for _ in range(args.repeat + 1):
@@ -223,11 +228,20 @@ def main() -> None:
             )
             for _ in range(args.repeat):
                 frame.locator("label", has_text="Positive").click()
-                page.evaluate("() => { window.__lsnLog = []; }")
+                page.evaluate("() => { window.__lsnLog = []; window.__lsnClick = null; }")
                 button = frame.get_by_role("button", name="Submit")
-                t0 = page.evaluate("() => performance.now()")
+                # From the click itself (in the page's clock), not from before Playwright's own checks.
+                button.evaluate(
+                    "b => b.ownerDocument.addEventListener('click', () => {"
+                    " const w = b.ownerDocument.defaultView.parent; w.__lsnClick = w.performance.now(); },"
+                    " {capture: true, once: true})"
+                )
                 button.click()
-                submits.append(wait_log(page, "s === 'saved'") - t0)
+                saved = wait_log(page, "s === 'saved'")
+                submits.append(saved - float(page.evaluate("() => window.__lsnClick")))
+                if args.trace:
+                    steps = page.evaluate("() => window.__lsnTrace.slice(-4)")
+                    print("submit:", "  ".join(f"{name} {t - saved:.0f}" for t, name in steps), flush=True)
                 wait_log(page, "s === 'ready'")
             stored = sum(
                 len(t.annotations or []) for t in client.tasks.list(project=project.id, fields="all")

@@ -150,6 +150,7 @@ function render({ model, el: root }) {
   }
 
   function save(kind, annotation) {
+    mark("save");
     const result = annotation.serializeAnnotation();
     const msg = {
       type: kind,
@@ -160,6 +161,7 @@ function render({ model, el: root }) {
     if (kind === "update") msg.annotation_id = Number(annotation.pk);
     setState("saving", "Saving…");
     request(msg, (reply) => {
+      mark("reply");
       if (reply.type === "error") {
         // The annotation stays in the editor: pressing Submit/Update again retries.
         setState("error", reply.message, true);
