@@ -21,24 +21,33 @@ function blobUrl(buffer, name) {
   return URL.createObjectURL(new Blob([buffer], { type: TYPES[ext] || "application/octet-stream" }));
 }
 
-// Turns the kernel's {manifest, buffers} into blob URLs (fonts rewritten into the CSS).
-function makeBundle(manifest, buffers) {
-  const urls = {};
-  // Only the style sheets that name the fonts are rewritten (the kernel says which: decoding the
-  // others, 1.6 MB, would be wasted).
-  const fontCss = new Set(manifest.font_css || manifest.names.filter((n) => n.endsWith(".css")));
-  manifest.names.forEach((name, i) => {
+// The kernel sends the files in two messages: first the scripts the editor starts with (RUNTIME),
+// which the frames start evaluating while the others (chunks, style sheets, fonts, wasm) arrive.
+const RUNTIME = ["runtime.js", "vendor.js", "main.js"];
+
+// A bundle being received: `urls` fills in as parts arrive; `complete` resolves with the last one.
+function newBundle(manifest) {
+  const bundle = { manifest, urls: {}, fontCss: new Set(manifest.font_css || []) };
+  bundle.complete = new Promise((resolve) => (bundle.finish = resolve));
+  return bundle;
+}
+
+// Turns one part's buffers into blob URLs; style sheets naming the fonts are rewritten once the
+// fonts have theirs (the kernel says which sheets: decoding the others, 1.6 MB, would be wasted).
+function addPart(bundle, names, buffers) {
+  const { urls, fontCss } = bundle;
+  names.forEach((name, i) => {
     if (!fontCss.has(name)) urls[name] = blobUrl(buffers[i], name);
   });
   const decoder = new TextDecoder();
-  manifest.names.forEach((name, i) => {
+  names.forEach((name, i) => {
     if (!fontCss.has(name)) return;
     const css = decoder
       .decode(buffers[i])
       .replace(/url\(\/static\/fonts\/([\w.-]+)\)/g, (m, f) => (urls[`fonts/${f}`] ? `url(${urls[`fonts/${f}`]})` : m));
     urls[name] = blobUrl(new TextEncoder().encode(css), name);
   });
-  return { manifest, urls };
+  if (bundle.manifest.names.every((n) => n in urls)) bundle.finish();
 }
 
 // One bundle per Label Studio version per page: the first widget asks the kernel, later ones wait.
@@ -60,14 +69,17 @@ export function getBundle(version, request) {
   return entry;
 }
 
-export function receiveBundle(manifest, buffers) {
+// `names`: the files of this message's buffers (all of them when the kernel sends one message).
+export function receiveBundle(manifest, buffers, names = manifest.names) {
   const entry = store().bundles[manifest.version];
-  if (!entry || entry.bundle) return;
-  mark("bundle-received");
-  if (globalThis.__lsnTrace && manifest.sent) mark(`transfer=${(performance.timeOrigin + performance.now() - manifest.sent).toFixed(0)}`);
-  entry.bundle = makeBundle(manifest, buffers);
+  if (!entry || (entry.bundle && entry.bundle.done)) return;
+  mark(`bundle-received ${names.length}`);
+  if (manifest.sent) mark(`transfer=${(performance.timeOrigin + performance.now() - manifest.sent).toFixed(0)}`);
+  const bundle = (entry.bundle ||= newBundle(manifest));
+  addPart(bundle, names, buffers);
   mark("bundle-urls");
-  entry.resolve(entry.bundle);
+  bundle.complete.then(() => (bundle.done = true));
+  if (RUNTIME.every((n) => n in bundle.urls)) entry.resolve(bundle);
 }
 
 export function rejectBundle(version, message) {
@@ -149,12 +161,12 @@ function holder() {
   return s.holder;
 }
 
-// A frame: its <iframe>, `ready` (the booted LabelStudio class), the errors raised in it, and
+// A frame: its <iframe>, `ready` (the booted LabelStudio class), the first error raised in it, and
 // `onError`, set by the widget that shows it.
 function createFrame(entry, parent) {
   const iframe = document.createElement("iframe");
   iframe.title = "Label Studio editor";
-  const frame = { iframe, errors: [], onError: null, mode: "", win: null };
+  const frame = { iframe, failure: null, onError: null, mode: "", win: null };
   const loaded = new Promise((resolve) => {
     iframe.addEventListener(
       "load",
@@ -162,9 +174,10 @@ function createFrame(entry, parent) {
         mark("frame-load");
         const win = iframe.contentWindow;
         frame.win = win;
-        win.__lsnErrors = frame.errors; // tests read them
+        win.__lsnErrors = []; // tests read (and reset) them
         const fail = (message) => {
-          frame.errors.push(message);
+          win.__lsnErrors.push(message);
+          frame.failure ||= message;
           if (frame.onError) frame.onError(message);
         };
         win.addEventListener("error", (e) => fail(String(e.message || e.error)));
@@ -214,7 +227,10 @@ export function frameFor(box, version, request, alive) {
   if (spare && spare.iframe.isConnected && !spare.failed) {
     delete spares[version];
     mark("spare");
+    // A widget's element is attached to the page after it rendered: move the frame in at that moment.
     const placed = new Promise((resolve, reject) => {
+      let watch = null;
+      let poll = null;
       const check = () => {
         if (!alive()) {
           releaseFrame(version, spare);
@@ -223,10 +239,17 @@ export function frameFor(box, version, request, alive) {
           box.moveBefore(spare.iframe, null);
           resolve();
         } else {
-          setTimeout(check, 10); // a widget's element is attached to the page after it rendered
+          return false;
         }
+        if (watch) watch.disconnect();
+        clearInterval(poll);
+        return true;
       };
-      check();
+      if (!check()) {
+        watch = new MutationObserver(check);
+        watch.observe(document.body, { childList: true, subtree: true });
+        poll = setInterval(check, 200); // notices a widget removed before it was ever attached
+      }
     });
     return { frame: spare, placed };
   }
@@ -264,7 +287,7 @@ export async function bootEditor(win, bundle) {
   const styles = manifest.names.filter((n) => n.endsWith(".css"));
   mark("boot");
   // The style sheets load while the scripts run: the editor needs them only when it renders a task.
-  const styled = Promise.all(styles.map((n) => loadStyle(doc, urls[n], n)));
+  const styled = bundle.complete.then(() => Promise.all(styles.map((n) => loadStyle(doc, urls[n], n))));
   await loadScript(doc, urls["runtime.js"]);
   const chunks = win.webpackChunklabelstudio;
   const push = chunks.push;
@@ -274,6 +297,8 @@ export async function bootEditor(win, bundle) {
   mark("vendor");
   await loadScript(doc, urls["main.js"]);
   mark("main");
+  await bundle.complete; // the chunks, style sheets and assets
+  mark("complete");
   let req;
   chunks.push([["lsn"], {}, (r) => (req = r)]);
   req.p = "";
@@ -289,12 +314,14 @@ export async function bootEditor(win, bundle) {
     for (const id of ids) req(id);
   }
   req.p = "";
+  mark("assets");
   if (manifest.tailwind_module != null) {
     const mod = req(manifest.tailwind_module);
     const style = doc.createElement("style");
     style.textContent = String(mod.A || mod.default || mod);
     doc.head.append(style);
   }
+  mark("tailwind");
   const editor = req(manifest.editor_module);
   mark("editor");
   await styled;

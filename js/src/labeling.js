@@ -100,7 +100,7 @@ function render({ model, el: root }) {
   editorFrame.onError = (message) => {
     if (box.dataset.state === "loading") setState("error", `The editor failed: ${message}`, true);
   };
-  if (editorFrame.errors.length) editorFrame.onError(editorFrame.errors[0]);
+  if (editorFrame.failure) editorFrame.onError(editorFrame.failure);
 
   const editorReady = Promise.all([editorFrame.ready, placed]).then(([cls]) => {
     mark("editor-placed");
@@ -219,7 +219,7 @@ function render({ model, el: root }) {
   function onMessage(msg, buffers) {
     if (!alive || msg.first) return; // a first task is taken from initialize's keeping
     if (msg.type === "bundle") {
-      receiveBundle(msg.manifest, buffers);
+      receiveBundle(msg.manifest, buffers, msg.names);
     } else if (msg.type === "bundle_error") {
       rejectBundle(version, msg.message);
     } else if (msg.type === "task") {
@@ -277,7 +277,7 @@ function initialize({ model }) {
   const askBundle = () => model.send({ type: "bundle" });
   const instance = model.get("instance");
   model.on("msg:custom", (msg, buffers) => {
-    if (msg.type === "bundle") receiveBundle(msg.manifest, buffers);
+    if (msg.type === "bundle") receiveBundle(msg.manifest, buffers, msg.names);
     else if (msg.type === "bundle_error") rejectBundle(version, msg.message);
     else if (msg.first && instance) firsts.set(instance, { msg, buffers });
   });

@@ -37,6 +37,8 @@ __all__ = ["LabelingSession", "LabelingWidget", "label"]
 Order = Literal["queue", "uncertainty", "id"]
 # Media configs' editor height: as js/src/_editor_frame.js's MIN_EDITOR_HEIGHT, room for the side column.
 _FIXED_HEIGHT = 620
+# The editor files the browser evaluates first (see js/src/_editor_frame.js: RUNTIME).
+_RUNTIME = ("runtime.js", "vendor.js", "main.js")
 # Label Studio versions whose editor files this kernel has sent unasked (see LabelingWidget._push_bundle).
 _PUSHED: set[str] = set()
 
@@ -520,8 +522,13 @@ class LabelingWidget(anywidget.AnyWidget):
         except EditorBundleError as exc:
             self.send({"type": "bundle_error", "message": str(exc)})
             return
-        manifest = {**editor.manifest(), "sent": time.time() * 1000}  # "sent": for traces (benchmarks)
-        self.send({"type": "bundle", "manifest": manifest}, buffers=list(editor.files.values()))
+        # Two messages: the scripts the editor starts with, then the rest (chunks, CSS, fonts, wasm),
+        # which arrives while the browser evaluates the first.
+        first = [n for n in _RUNTIME if n in editor.files]
+        for names in (first, [n for n in editor.files if n not in first]):
+            manifest = {**editor.manifest(), "sent": time.time() * 1000}  # "sent": for traces
+            buffers = [editor.files[n] for n in names]
+            self.send({"type": "bundle", "manifest": manifest, "names": names}, buffers=buffers)
 
     def _show(self) -> None:
         msg, buffers = self.session.message()

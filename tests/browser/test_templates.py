@@ -52,7 +52,7 @@ def test_every_template_renders(cell, page, ls_server):
     pid = make_project(ls_server.server, TEXT_CLASSES, [{"text": "start"}])
     cell(f"w = label(server, {pid}, height=700)\nw")
     wait_state(page, "ready")
-    frame = next(f for f in page.frames if f.url == "about:srcdoc")
+    frame = page.locator(".lsn-lab-frame").first.element_handle().content_frame()  # not a spare one
     failures, report = {}, []
     shots = ARTIFACTS / "templates"
     shots.mkdir(parents=True, exist_ok=True)
