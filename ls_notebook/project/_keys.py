@@ -1,4 +1,8 @@
-"""Push keys already in a project: ``{key: task_id}``, from the database (local) or the task API."""
+"""Push keys already in a project: ``{key: task_id}``, from the database (local) or the task API.
+
+Through the API, pages of tasks are read with ``include=id,meta``: the data manager then skips its
+computed columns (annotators, counts, drafts...), which make most of a plain listing's time.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +37,13 @@ def existing_keys(project: Project) -> dict[str, int]:
             "GET",
             "/api/tasks/",
             f"listing the tasks of project {project.id}",
-            params={"project": project.id, "page": page, "page_size": PAGE, "resolve_uri": "false"},
+            params={
+                "project": project.id,
+                "page": page,
+                "page_size": PAGE,
+                "resolve_uri": "false",
+                "include": "id,meta",  # no computed columns: 10,000 tasks in ~3.5 s instead of ~11.5 s
+            },
         )
         tasks = body.get("tasks", []) if isinstance(body, dict) else body
         for task in tasks:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 
 import pandas as pd
 import pytest
 
+import ls_notebook as lsn
 from ls_notebook import configs
 from ls_notebook.project import _push
 from ls_notebook.project._http import _client
@@ -92,3 +94,25 @@ def test_push_to_a_sqlite_server_does_not_load_psycopg(server) -> None:
         check=True,
     )
     assert out.stdout.split()[-2:] == ["2", "False"], out.stdout + out.stderr
+
+
+def test_keys_through_the_api_of_an_attached_server(server) -> None:
+    """An attached server has no database to read: keys come from task pages (more than one here)."""
+    from ls_notebook.project import _keys
+
+    creds = json.loads((server.data_dir / "ls_notebook.json").read_text())
+    remote = lsn.attach(server.url, api_key=creds["token"])
+    assert remote.data_dir is None
+    title = unique_title("attached keys")
+    project = remote.project(title, configs.text_classification(["a", "b"]))
+    n = _keys.PAGE + 50
+    df = pd.DataFrame({"text": [f"t{i}" for i in range(n)], "k": [f"k{i}" for i in range(n)]})
+    first = project.push(df, key="k", progress=False)
+    assert first.created == n
+    again = project.push(df, key="k", progress=False)
+    assert (again.created, again.skipped) == (0, n)
+    assert again.task_ids.equals(first.task_ids)  # ids read back from the pages, per key
+    grown = pd.concat([df, pd.DataFrame({"text": ["new"], "k": ["k-new"]})], ignore_index=True)
+    assert project.push(grown, key="k", progress=False).created == 1
+    local = server.project(title)  # the same project read from the server's database: same keys
+    assert _keys.existing_keys(local) == _keys.existing_keys(project)
