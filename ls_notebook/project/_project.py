@@ -110,7 +110,7 @@ class Project:
             Stored with the predictions.
         batch_size : int
             Most tasks per import request (each request is also kept under 8 MB of JSON). Each
-            request costs the server a fixed ~70 ms, so fewer, larger requests are faster; smaller
+            request costs the server a fixed ~40 ms, so fewer, larger requests are faster; smaller
             ones move the progress bar more often.
         progress : bool
             Show a ``tqdm`` progress bar.
