@@ -14,6 +14,10 @@ Usage::
 
     LABEL_STUDIO_URL=http://127.0.0.1:8080 LABEL_STUDIO_API_KEY=... python benchmarks/widget.py
     python benchmarks/widget.py            # starts a local server with ls_notebook.start()
+    python benchmarks/widget.py --trace    # also: when each step of each widget's start happened
+
+Submit is timed from the click event in the page. On a 2-core machine shared with other work the
+figures follow the load average (printed): compare runs at similar load.
 """
 
 from __future__ import annotations

@@ -281,6 +281,7 @@ function initialize({ model }) {
     else if (msg.type === "bundle_error") rejectBundle(version, msg.message);
     else if (msg.first && instance) firsts.set(instance, { msg, buffers });
   });
+  model.on("destroy", () => firsts.delete(instance)); // closed before it was ever displayed
   getBundle(version, askBundle);
   prepareFrame(version, askBundle);
 }
