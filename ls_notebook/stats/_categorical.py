@@ -234,7 +234,8 @@ def _per_task(r: Ratings, labels: Sequence[object] | None = None) -> pd.DataFram
         cats = pd.Index(np.asarray(cats, dtype=object)[top])
         consensus = np.asarray(cats, dtype=object)
     else:
-        consensus = pd.Categorical.from_codes(top, categories=cats)
+        # codes are argmax positions, in range by construction
+        consensus = pd.Categorical.from_codes(top, dtype=pd.CategoricalDtype(cats), validate=False)
     return pd.DataFrame(
         {
             "task_id": task_ids,

@@ -27,7 +27,8 @@ def _with_tag(frame: pd.DataFrame | None, name: str) -> pd.DataFrame | None:
         return None
     frame = frame.copy(deep=False)
     # one category repeated: codes only, instead of a string per row (per_task has a row per task)
-    tag = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), categories=[name])
+    dtype = pd.CategoricalDtype([name])
+    tag = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), dtype=dtype, validate=False)
     frame.insert(0, "from_name", tag)
     return frame
 
