@@ -110,11 +110,13 @@ class LabelingSession:
             user = _known_user(self.client, annotator)
             user_read = opening.submit(self._resolve_user, annotator) if user is None else None
             tasks_read = opening.submit(self._list_tasks)
+            backends_read = opening.submit(self._has_ml_backend)
             if while_reading is not None:
                 while_reading()
             project = project_read.result()
             self.user = user if user_read is None else user_read.result()
             rows, listed = tasks_read.result()
+            has_backend = backends_read.result()
         self.title = str(project.get("title") or "")
         self.config = str(project.get("label_config") or "")
         self._media_keys = media_keys(self.config)
@@ -146,7 +148,21 @@ class LabelingSession:
             self.index = next((i for i, t in enumerate(self.task_ids) if t not in self.labeled), 0)
         if self.task_ids:  # the widget asks for this task first: have it ready by then (as listed)
             first = self.task_ids[self.index]
-            self._prefetched[first] = self._pool.submit(self._load, first, listed[first])
+            # Label Studio asks a connected ML backend for a prediction when a task without one is
+            # read by id (if the project evaluates predictions automatically or shows collaborators'
+            # ones): read it by id then, so the editor starts from that prediction.
+            asks_backend = (
+                has_backend
+                and not listed[first].get("predictions")
+                and bool(
+                    project.get("evaluate_predictions_automatically")
+                    or project.get("show_collab_predictions")
+                )
+            )
+            if asks_backend:
+                self._prefetch(first)
+            else:
+                self._prefetched[first] = self._pool.submit(self._load, first, listed[first])
 
     @property
     def client(self) -> LabelStudio:
@@ -187,6 +203,13 @@ class LabelingSession:
 
     def _read_project(self) -> dict[str, Any]:
         return dict(self._get(f"api/projects/{self.project_id}/", "reading the project"))
+
+    def _has_ml_backend(self) -> bool:
+        """Whether an ML backend is connected to the project (True when the server does not say)."""
+        try:
+            return bool(self._get("api/ml/", "listing ML backends", {"project": self.project_id}))
+        except LabelStudioError:
+            return True
 
     def _list_tasks(self) -> tuple[list[dict[str, Any]], dict[int, dict[str, Any]]]:
         """Rows (id, annotator ids, lowest prediction score) of every task, and the tasks as listed.
