@@ -219,12 +219,17 @@ def main() -> None:
 
             nexts = []
             for _ in range(args.repeat):
-                page.evaluate("() => { window.__lsnLog = []; }")
+                page.evaluate(
+                    "() => { window.__lsnLog = []; if (window.__lsnTrace) window.__lsnTrace = []; }"
+                )
                 t0 = page.evaluate(
                     "() => { document.querySelector('.lsn-lab-bar button:nth-of-type(2)').click();"
                     " return performance.now(); }"
                 )
                 nexts.append(wait_log(page, "s === 'ready'") - t0)
+                if args.trace:
+                    steps = page.evaluate("() => window.__lsnTrace")
+                    print("next:", "  ".join(f"{name} {t - t0:.0f}" for t, name in steps), flush=True)
 
             submits = []
             before = sum(
