@@ -505,9 +505,10 @@ class LabelingWidget(anywidget.AnyWidget):
         version = self.editor_version
         if version in _PUSHED or isinstance(self.comm, DummyComm):  # no frontend: nothing to send to
             return False
-        _PUSHED.add(version)
-        self._send_bundle()
-        return True
+        sent = self._send_bundle()
+        if sent:
+            _PUSHED.add(version)
+        return sent
 
     # -- messages ------------------------------------------------------------------------------------
     def _handle(self, _widget: Any, content: Any, _buffers: Any) -> None:
@@ -538,13 +539,18 @@ class LabelingWidget(anywidget.AnyWidget):
         except (LabelStudioError, MediaError) as exc:
             self.send({"type": "error", "rid": rid, "message": str(exc)})
 
-    def _send_bundle(self) -> None:
+    def _send_bundle(self) -> bool:
+        """Send the editor files (or why they cannot be had); True if the files were sent."""
         try:
             url = self.session.url if self.session is not None else self._server_url
             editor = load_bundle(self.editor_version, url)
         except EditorBundleError as exc:
             self.send({"type": "bundle_error", "message": str(exc)})
-            return
+            return False
+        except Exception as exc:  # e.g. the server's /react-app/ files unreachable
+            message = f"The editor files could not be read from {url}: {type(exc).__name__}: {exc}"
+            self.send({"type": "bundle_error", "message": message})
+            return False
         # Two messages: the scripts the editor starts with, then the rest (chunks, CSS, fonts, wasm),
         # which arrives while the browser evaluates the first.
         first = [n for n in _RUNTIME if n in editor.files]
@@ -552,6 +558,7 @@ class LabelingWidget(anywidget.AnyWidget):
             manifest = {**editor.manifest(), "sent": time.time() * 1000}  # "sent": for traces
             buffers = [editor.files[n] for n in names]
             self.send({"type": "bundle", "manifest": manifest, "names": names}, buffers=buffers)
+        return True
 
     def _show(self) -> None:
         msg, buffers = self.session.message()
