@@ -128,10 +128,15 @@ def main() -> None:
     w, c, _ = best_of(lambda: fleiss_kappa(data), args.repeat)
     print(f"Fleiss κ with missing ratings, all units (ours only): {ms(w, c)}")
 
-    w, c, report = best_of(lambda: agreement(df), args.repeat)
+    # the headline figure: more runs than the others, and the median beside the best (a shared
+    # 2-core machine: a run that loses a core to another process is slower, not more honest)
+    runs = [best_of(lambda: agreement(df), 1) for _ in range(4 * args.repeat)]
+    w, c, report = min(runs, key=lambda run: run[0])
+    median = float(np.median([run[0] for run in runs]))
     row = report.summary.iloc[0]
     print(
-        f"agreement()   {ms(w, c)} for the whole report on {len(df):,} rows (target ≤ 40 ms; "
+        f"agreement()   {ms(w, c)} best of {len(runs)}, median {median * 1e3:.1f} ms, "
+        f"for the whole report on {len(df):,} rows (target ≤ 40 ms; "
         f"{w / w_kripp:.2f}× krippendorff.alpha's time for α alone) "
         f"(α {row['krippendorff_alpha']:.4f}, κ {row['fleiss_kappa']:.4f}, AC1 {row['gwet_ac1']:.4f}, "
         f"{len(report.per_task):,} per-task rows, {len(report.pairwise)} pairs)"
