@@ -13,7 +13,25 @@ export function mark(name) {
 }
 
 function store() {
-  return (globalThis[STORE] ||= { bundles: {}, spares: {}, booting: new Set() });
+  return (globalThis[STORE] ||= { bundles: {}, spares: {}, booting: new Set(), waiting: new Set(), quiet: [] });
+}
+
+// Widgets waiting for a task they asked for (next, skip, submit…): a spare frame's boot, which holds
+// the page's thread ~0.1 s at a time, waits until none is, so it does not delay what the user waits for.
+export function awaitingTask(view, waiting) {
+  const s = store();
+  if (waiting) s.waiting.add(view);
+  else if (s.waiting.delete(view) && !s.waiting.size) s.quiet.splice(0).forEach((resume) => resume());
+}
+
+// Resolves at once for a frame a widget waits for; for a spare, once no widget waits for a task.
+function gate(frame) {
+  const s = store();
+  if (!frame.gated || !s.waiting.size) return null;
+  return new Promise((resume) => {
+    frame.resume = resume;
+    s.quiet.push(resume);
+  });
 }
 
 function blobUrl(buffer, name) {
@@ -190,7 +208,9 @@ function createFrame(entry, parent) {
   });
   iframe.srcdoc = frameHtml();
   parent.append(iframe);
-  frame.ready = Promise.all([entry.promise, loaded]).then(([bundle, win]) => bootEditor(win, bundle));
+  frame.ready = Promise.all([entry.promise, loaded]).then(([bundle, win]) =>
+    bootEditor(win, bundle, () => gate(frame)),
+  );
   const booting = store().booting;
   booting.add(frame.ready);
   frame.ready.catch(() => {}).finally(() => booting.delete(frame.ready)); // errors: the widget shows them
@@ -198,15 +218,25 @@ function createFrame(entry, parent) {
 }
 
 // Starts a hidden frame for the page's next widget, unless one is there already.
-export function prepareFrame(version, request) {
+// `gated`: boot only while no widget waits for a task (a spare made after a widget showed its editor).
+export function prepareFrame(version, request, gated = false) {
   if (!CAN_MOVE || typeof document === "undefined" || !document.body) return;
   const spares = (store().spares ||= {});
   const spare = spares[version];
-  if (spare && spare.iframe.isConnected && !spare.failed) return;
+  if (spare && spare.iframe.isConnected && !spare.failed) {
+    if (!gated) claim(spare); // a widget is on its way: boot without waiting
+    return;
+  }
   const entry = getBundle(version, request);
   const frame = createFrame(entry, holder());
+  frame.gated = gated;
   frame.ready.catch(() => (frame.failed = true));
   spares[version] = frame;
+}
+
+function claim(frame) {
+  frame.gated = false;
+  if (frame.resume) frame.resume();
 }
 
 // The same once no other frame is booting (a widget just showed its editor: the spare is ready by the
@@ -214,7 +244,7 @@ export function prepareFrame(version, request) {
 export function prepareFrameSoon(version, request) {
   const booting = store().booting;
   Promise.allSettled([...booting]).then(() =>
-    setTimeout(() => (booting.size ? prepareFrameSoon(version, request) : prepareFrame(version, request)), 0),
+    setTimeout(() => (booting.size ? prepareFrameSoon(version, request) : prepareFrame(version, request, true)), 0),
   );
 }
 
@@ -226,6 +256,7 @@ export function frameFor(box, version, request, alive) {
   const spare = spares[version];
   if (spare && spare.iframe.isConnected && !spare.failed) {
     delete spares[version];
+    claim(spare);
     mark("spare");
     // A widget's element is attached to the page after it rendered: move the frame in at that moment.
     const placed = new Promise((resolve, reject) => {
@@ -274,7 +305,7 @@ export function setFrameMode(frame, fixedHeight) {
 }
 
 // Evaluates the editor inside `win` (the iframe's window); resolves with its LabelStudio class.
-export async function bootEditor(win, bundle) {
+export async function bootEditor(win, bundle, wait = () => null) {
   const { manifest, urls } = bundle;
   const doc = win.document;
   // Media reach the editor as blob: URLs. Its audio loader appends `?lsref=1` to the URL it
@@ -293,12 +324,14 @@ export async function bootEditor(win, bundle) {
   const push = chunks.push;
   // main.js's startup callback would boot the whole app: drop it, keep its modules.
   chunks.push = (chunk) => push.call(chunks, chunk[0][0] === "lsn" ? chunk : chunk.slice(0, 2));
+  await wait();
   await loadScript(doc, urls["vendor.js"]);
   mark("vendor");
   await loadScript(doc, urls["main.js"]);
   mark("main");
   await bundle.complete; // the chunks, style sheets and assets
   mark("complete");
+  await wait();
   let req;
   chunks.push([["lsn"], {}, (r) => (req = r)]);
   req.p = "";
@@ -322,6 +355,7 @@ export async function bootEditor(win, bundle) {
     doc.head.append(style);
   }
   mark("tailwind");
+  await wait();
   const editor = req(manifest.editor_module);
   mark("editor");
   await styled;

@@ -5,6 +5,7 @@
 import css from "./labeling.css";
 import {
   MIN_EDITOR_HEIGHT,
+  awaitingTask,
   frameFor,
   getBundle,
   mark,
@@ -74,13 +75,16 @@ function render({ model, el: root }) {
   let refit = null; // sizes an auto-height frame to its content now
   let spareAsked = false;
 
+  const view = {}; // this view, for awaitingTask
   const setState = (state, message, isError = false) => {
+    if (state === "ready" || state === "done" || state === "error") awaitingTask(view, false);
     box.dataset.state = state;
     status.textContent = message || "";
     status.classList.toggle("lsn-lab-error", isError);
   };
 
   function request(msg, onReply) {
+    if (msg.type !== "update") awaitingTask(view, true); // the kernel answers with a task
     const rid = `${Date.now().toString(36)}-${seq++}`;
     if (onReply) pending.set(rid, onReply);
     model.send({ ...msg, rid });
@@ -171,6 +175,7 @@ function render({ model, el: root }) {
         annotation.updatePersonalKey(String(reply.annotation_id));
       }
       setState("saved", reply.message || "Saved");
+      if (kind === "update") awaitingTask(view, false);
     });
   }
 
@@ -254,6 +259,7 @@ function render({ model, el: root }) {
 
   return () => {
     alive = false;
+    awaitingTask(view, false);
     model.off("msg:custom", onMessage);
     if (ls) ls.destroy();
     for (const url of mediaUrls) URL.revokeObjectURL(url);
