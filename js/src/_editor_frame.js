@@ -68,7 +68,10 @@ function addPart(bundle, names, buffers) {
   if (bundle.manifest.names.every((n) => n in urls)) bundle.finish();
 }
 
-// One bundle per Label Studio version per page: the first widget asks the kernel, later ones wait.
+// One bundle per Label Studio version per page. The kernel sends it unasked with its first widget,
+// before the widget is displayed; a widget that renders while the page has none of it (a reload, a
+// second page, a frontend that dropped the early message) asks, once per page (`request`; null:
+// don't ask yet).
 export function getBundle(version, request) {
   const bundles = store().bundles;
   let entry = bundles[version];
@@ -81,6 +84,8 @@ export function getBundle(version, request) {
         reject(e);
       };
     });
+  }
+  if (request && !entry.requested && !entry.bundle) {
     entry.requested = performance.now();
     request();
   }

@@ -94,6 +94,7 @@ function render({ model, el: root }) {
   const version = model.get("editor_version");
   const askBundle = () => model.send({ type: "bundle" });
   const height = model.get("height");
+  getBundle(version, askBundle); // asks the kernel unless the editor files are here or on their way
   // The editor's frame: booted already (or booting) out of sight when the page had one ready.
   const { frame: editorFrame, placed } = frameFor(box, version, askBundle, () => alive);
   const frame = editorFrame.iframe;
@@ -280,7 +281,6 @@ function takeFirst(instance) {
 function initialize({ model }) {
   mark("initialize");
   const version = model.get("editor_version");
-  const askBundle = () => model.send({ type: "bundle" });
   const instance = model.get("instance");
   model.on("msg:custom", (msg, buffers) => {
     if (msg.type === "bundle") receiveBundle(msg.manifest, buffers, msg.names);
@@ -288,8 +288,8 @@ function initialize({ model }) {
     else if (msg.first && instance) firsts.set(instance, { msg, buffers });
   });
   model.on("destroy", () => firsts.delete(instance)); // closed before it was ever displayed
-  getBundle(version, askBundle);
-  prepareFrame(version, askBundle);
+  getBundle(version, null); // the kernel's first widget sends the files unasked (see render)
+  prepareFrame(version, null);
 }
 
 export default { initialize, render };

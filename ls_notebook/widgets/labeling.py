@@ -473,7 +473,7 @@ class LabelingWidget(anywidget.AnyWidget):
         self._server_url = server_url if session is None else session.url
         self.timings: dict[str, list[float]] = {"shown": [], "saved": []}
         self.on_msg(self._handle)
-        self._pushed_bundle = self._push_bundle()
+        self._push_bundle()
         if session is not None:
             self._attach(session, height)
 
@@ -500,7 +500,8 @@ class LabelingWidget(anywidget.AnyWidget):
         """Send the editor files unasked with the kernel's first widget; True if sent.
 
         The browser then loads them while the kernel is still reading the session's tasks, instead of
-        asking once the cell is over. Pages that lack them later (a reload, a second page) ask.
+        asking once the cell is over. Pages that lack them when a widget renders (a reload, a second
+        page, a frontend that dropped the early message) ask.
         """
         version = self.editor_version
         if version in _PUSHED or isinstance(self.comm, DummyComm):  # no frontend: nothing to send to
@@ -518,10 +519,7 @@ class LabelingWidget(anywidget.AnyWidget):
         rid = content.get("rid")
         try:
             if kind == "bundle":
-                if self._pushed_bundle:  # on its way already: the page asked before it arrived
-                    self._pushed_bundle = False
-                else:
-                    self._send_bundle()
+                self._send_bundle()
             elif kind == "show":
                 self._show()
             elif kind == "nav":
