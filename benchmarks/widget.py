@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -120,13 +121,23 @@ def main() -> None:
     parser.add_argument(
         "--trace", action="store_true", help="print when each step of each widget's start happened"
     )
+    parser.add_argument(
+        "--template", type=Path, help="an initialised data dir to copy instead of a fresh label-studio init"
+    )
+    parser.add_argument(
+        "--settle", type=float, default=0.0, help="extra seconds to wait before timing (let the load settle)"
+    )
     args = parser.parse_args()
     url, key = os.environ.get("LABEL_STUDIO_URL"), os.environ.get("LABEL_STUDIO_API_KEY")
     started = None
     if url and key:
         server = lsn.attach(url, key)
     else:
-        started = server = lsn.start(data_dir=Path(tempfile.mkdtemp(prefix="lsn-bench-")) / "ls", timeout=600)
+        data_dir = Path(tempfile.mkdtemp(prefix="lsn-bench-")) / "ls"
+        if args.template:
+            ignore = shutil.ignore_patterns("server.log", ".ls_notebook.lock")
+            shutil.copytree(args.template, data_dir, ignore=ignore)
+        started = server = lsn.start(data_dir=data_dir, timeout=600)
         url, key = server.url, server._Server__api_key
     client = server.client
     project = client.projects.create(title=f"bench {uuid.uuid4().hex[:6]}", label_config=CONFIG)
@@ -200,7 +211,7 @@ def main() -> None:
             )
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
             page.evaluate(OBSERVE)
-            time.sleep(2)  # let the setup cell finish (attach) before timing
+            time.sleep(2 + args.settle)  # let the setup cell finish (attach) before timing
             if args.trace:  # the widget's own steps (see js/src/_editor_frame.js) and kernel messages
                 page.evaluate(TRACE_KERNEL)
 
