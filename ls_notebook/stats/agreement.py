@@ -263,8 +263,12 @@ def _numeric_section(
     with np.errstate(divide="ignore", invalid="ignore"):
         var = np.clip((s2 - s1**2 / m) / (m - 1.0), 0.0, None)
         rms = np.sqrt(2.0 * var) / (span if span > 0 else 1.0)
-        sec.per_task["consensus"] = s1 / m
-    sec.per_task["disagreement"] = np.where(m >= 2, np.minimum(rms, 1.0), np.nan)
+        consensus = s1 / m
+    disagreement = np.where(m >= 2, np.minimum(rms, 1.0), np.nan)
+    # the arrays are per unit; the per-task table is in its own order (most disagreement first)
+    pos = r.units.get_indexer(sec.per_task["task_id"])
+    sec.per_task["consensus"] = consensus[pos]
+    sec.per_task["disagreement"] = disagreement[pos]
     return sec
 
 

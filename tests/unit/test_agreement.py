@@ -193,6 +193,23 @@ def test_ratings_use_ordinal_alpha_and_numbers_interval() -> None:
     assert 0 < pt.loc[1, "disagreement"] < 1
 
 
+def test_numeric_per_task_values_stay_with_their_task() -> None:
+    # the per-task table is ordered by disagreement, not by task: each row's consensus (mean) and
+    # disagreement must still be its own task's
+    vals = {1: (3, 3), 2: (1, 5), 3: (2, 2), 4: (4, 2)}
+    df = frame(
+        {
+            t: {u + 1: [item("stars", "rating", {"rating": v})] for u, v in enumerate(vs)}
+            for t, vs in vals.items()
+        }
+    )
+    pt = agreement(df).per_task.set_index("task_id")
+    for task, vs in vals.items():
+        assert pt.loc[task, "consensus"] == pytest.approx(np.mean(vs))
+        assert (pt.loc[task, "disagreement"] == 0) == (vs[0] == vs[1])
+    assert int(agreement(df).per_task["task_id"].iloc[0]) == 2  # the widest spread first
+
+
 def test_multilabel_choices_masi_and_per_label() -> None:
     sets = {1: (["a", "b"], ["a", "b"]), 2: (["a"], ["a", "b"]), 3: (["b"], ["c"]), 4: (["c"], ["c"])}
     df = frame({t: {u + 1: [choice(s, "topics")] for u, s in enumerate(ss)} for t, ss in sets.items()})
