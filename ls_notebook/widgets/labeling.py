@@ -399,16 +399,20 @@ _PAGE = 500
 _USERS: weakref.WeakKeyDictionary[Any, dict[str | None, dict[str, Any]]] = weakref.WeakKeyDictionary()
 
 
+def _user_key(annotator: str | None) -> str | None:
+    return annotator.lower() if annotator else None  # e-mails compare case-insensitively
+
+
 def _known_user(client: Any, annotator: str | None) -> dict[str, Any] | None:
     try:
-        return _USERS.get(client, {}).get(annotator.lower() if annotator else None)
+        return _USERS.get(client, {}).get(_user_key(annotator))
     except TypeError:  # a client that cannot be weakly referenced
         return None
 
 
 def _remember_user(client: Any, annotator: str | None, user: dict[str, Any]) -> dict[str, Any]:
     with contextlib.suppress(TypeError):  # a client that cannot be weakly referenced
-        _USERS.setdefault(client, {})[annotator.lower() if annotator else None] = user
+        _USERS.setdefault(client, {})[_user_key(annotator)] = user
     return user
 
 
@@ -620,8 +624,11 @@ def label(
     ids = _task_ids(tasks)
     opened: list[LabelingWidget] = []
 
+    def new_widget() -> LabelingWidget:
+        return LabelingWidget(None, version=str(server.version), server_url=server.url)
+
     def open_widget() -> None:  # while the session reads: the browser starts the editor meanwhile
-        opened.append(LabelingWidget(None, version=str(server.version), server_url=server.url))
+        opened.append(new_widget())
 
     try:
         session = LabelingSession(
@@ -642,7 +649,7 @@ def label(
     if isinstance(tasks, str) and tasks == "unlabeled":
         session.task_ids = [t for t in session.task_ids if t not in session.labeled]
         session.index = 0
-    widget = opened[0] if opened else LabelingWidget(None, str(server.version), server_url=server.url)
+    widget = opened[0] if opened else new_widget()
     widget._attach(session, height)
     widget._push_first()
     return widget
