@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ls_notebook.project._keys import existing_keys
-from ls_notebook.project._push import push
+from ls_notebook.project._push import BATCH_SIZE, push
 from ls_notebook.tasks import row_keys
 from ls_notebook.tasks._build import Predictions
 
@@ -49,7 +49,7 @@ def sync(
     key: str | None = None,
     predictions: Predictions = None,
     model_version: str | None = None,
-    batch_size: int = 5000,
+    batch_size: int = BATCH_SIZE,
     progress: bool = True,
 ) -> pd.DataFrame:
     """Push the rows of ``df`` that are new to ``project`` (see :meth:`Project.sync`)."""

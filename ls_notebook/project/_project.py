@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ls_notebook.client import api_errors
+from ls_notebook.project._push import BATCH_SIZE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,7 +90,7 @@ class Project:
         key: str | None = None,
         predictions: Predictions = None,
         model_version: str | None = None,
-        batch_size: int = 5000,
+        batch_size: int = BATCH_SIZE,
         progress: bool = True,
         update: bool = False,
     ) -> PushResult:
@@ -305,7 +306,7 @@ class Project:
         key: str | None = None,
         predictions: Predictions = None,
         model_version: str | None = None,
-        batch_size: int = 5000,
+        batch_size: int = BATCH_SIZE,
         progress: bool = True,
     ) -> pd.DataFrame:
         """Push only the rows of ``df`` that the project does not have yet; return them with ``task_id``.
