@@ -21,6 +21,7 @@ from ls_notebook.errors import DataError
 from ls_notebook.loop._tasks import read_tasks
 from ls_notebook.model._adapter import Features, ModelAdapter
 from ls_notebook.project._http import request
+from ls_notebook.tasks import as_pandas, is_frame
 
 if TYPE_CHECKING:
     from ls_notebook.project._project import Project
@@ -87,7 +88,8 @@ def task_ids_of(rows: Any) -> list[int] | None:
     """
     if rows is None:
         return None
-    if isinstance(rows, pd.DataFrame):
+    if is_frame(rows):
+        rows = as_pandas(rows, "prelabel(rows=...)")
         if "task_id" not in rows.columns:
             raise DataError("rows= as a DataFrame needs a 'task_id' column (e.g. the result of sync()).")
         rows = rows["task_id"]
