@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 
 import ls_notebook as lsn  # noqa: E402
 from ls_notebook import configs  # noqa: E402
-from tests.conftest import TEST_ROOT  # noqa: E402  (isolates LS_NOTEBOOK_HOME in a temp folder)
+from tests._fixtures import TEST_ROOT  # noqa: E402  (LS_NOTEBOOK_HOME in a temp folder)
+from tests._support import sqlite_count  # noqa: E402
 from tests.reliability._faults import frame, kill_mid_push  # noqa: E402
-from tests.reliability.conftest import sqlite_count  # noqa: E402
 
 
 def kill_figures(server: lsn.Server, n: int) -> None:

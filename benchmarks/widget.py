@@ -44,17 +44,11 @@ from pathlib import Path
 
 import httpx
 
-import ls_notebook as lsn
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-CHROMIUM = os.environ.get("LSN_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+import ls_notebook as lsn
+from tests._support import launch_chromium
+
 CONFIG = """<View><Text name="text" value="$text"/>
 <Choices name="sentiment" toName="text">
 <Choice value="Positive"/><Choice value="Negative"/></Choices></View>"""
@@ -208,7 +202,7 @@ def main() -> None:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = launch_chromium(pw)
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.goto(f"http://127.0.0.1:{port}/lab/tree/bench.ipynb?token={token}&reset")
             page.wait_for_function(

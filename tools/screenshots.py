@@ -32,6 +32,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests._support import CHROMIUM, launch_chromium  # noqa: E402
 from tests.browser._helpers import drag_over_text, editor, image_box, make_image, wait_state  # noqa: E402
 from tests.browser._jupyter import (  # noqa: E402
     Jupyter,
@@ -44,8 +45,6 @@ from tests.browser._jupyter import (  # noqa: E402
 )
 
 WIDTH = 1200  # pixels of every screenshot
-CHROMIUM = os.environ.get("LSN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 # Shown in the screenshots: the cells a user would write.
 START = "import ls_notebook as lsn\nimport pandas as pd\n\nserver = lsn.start()"
@@ -289,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         from playwright.sync_api import sync_playwright
 
         with start_jupyter(tmp, env=env) as jupyter, sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = launch_chromium(pw)
             try:
                 context = browser.new_context(viewport={"width": 1280, "height": 1400}, device_scale_factor=1)
                 page = context.new_page()

@@ -7,7 +7,28 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from tests._support import wait_for
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+
+
+class Requests:
+    """The requests a page sent that are still unanswered (from Playwright's request events)."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.pending: set[Any] = set()
+        page.on("request", self.pending.add)
+        page.on("requestfinished", self.pending.discard)
+        page.on("requestfailed", self.pending.discard)
+
+    def wait_answered(self, timeout: float = 120) -> None:
+        """Wait until every request sent so far has been answered or has failed (later ones may run)."""
+        sent = set(self.pending)
+        deadline = time.monotonic() + timeout
+        while sent & self.pending:
+            assert time.monotonic() < deadline, f"unanswered: {[r.url for r in sent & self.pending]}"
+            self.page.wait_for_timeout(50)  # lets Playwright deliver the page's events
 
 
 def make_project(server: Any, config: str, tasks: list[dict[str, Any]], prefix: str = "widget") -> int:
@@ -134,13 +155,15 @@ def annotations(server: Any, project_id: int) -> list[dict[str, Any]]:
 
 
 def wait_annotations(server: Any, project_id: int, count: int, timeout: float = 20) -> list[dict[str, Any]]:
-    """Poll until the project has ``count`` annotations; return them."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = annotations(server, project_id)
-        if len(found) >= count or time.monotonic() > deadline:
-            return found
-        time.sleep(0.2)
+    """Poll until the project has ``count`` annotations; return them (fewer if it never had)."""
+    found: list[dict[str, Any]] = []
+
+    def enough() -> bool:
+        found[:] = annotations(server, project_id)
+        return len(found) >= count
+
+    wait_for(enough, timeout, every=0.2)
+    return found
 
 
 def screenshot(page: Any, name: str) -> Path:

@@ -17,7 +17,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -26,6 +25,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+
+from tests._support import wait_for
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -138,17 +139,19 @@ def start_jupyter(
     )
     url = f"http://127.0.0.1:{port}{base_url.rstrip('/')}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
+
+        def answers() -> bool:
             try:
-                status = httpx.get(f"{url}/api/status?token={token}", timeout=2, trust_env=False)
-                if status.status_code == 200:
-                    break
+                return (
+                    httpx.get(f"{url}/api/status?token={token}", timeout=2, trust_env=False).status_code
+                    == 200
+                )
             except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"JupyterLab did not start: {log_path.read_text()[-2000:]}")
-            time.sleep(0.3)
+                return False
+
+        wait_for(lambda: answers() or process.poll() is not None, timeout, every=0.3)
+        if not answers():
+            raise RuntimeError(f"JupyterLab did not start: {log_path.read_text()[-2000:]}")
         yield Jupyter(url, token, root, process, env=full_env, home=home)
     finally:
         _stop(process)

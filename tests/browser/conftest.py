@@ -2,9 +2,10 @@
 
 Fixtures:
 
-- ``ls_server``: the Label Studio server the kernels attach to. The session ``server`` of
-  ``tests/server`` (started through ``ls_notebook.start()``), or an already running one given by
-  ``$LSN_TEST_SERVER_URL`` and ``$LSN_TEST_SERVER_KEY`` (faster while developing).
+- ``ls_server``: the Label Studio server the kernels attach to: one started through
+  ``ls_notebook.start()`` from a copy of the template data dir (``tests/_fixtures.py``), or an
+  already running one given by ``$LSN_TEST_SERVER_URL`` and ``$LSN_TEST_SERVER_KEY`` (faster while
+  developing).
 - ``jupyter``: JupyterLab on a free 127.0.0.1 port in a temp dir, token-authenticated, stopped in
   teardown (``tests/browser/_jupyter.py``, shared with the Binder imitation). Its kernels get the
   server URL and key through the environment (``LABEL_STUDIO_URL``/``LABEL_STUDIO_API_KEY``), so no
@@ -23,30 +24,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser._jupyter import (  # noqa: F401  (re-exported: test modules import them from here)
+from tests._fixtures import TEST_ROOT, copy_data_dir
+from tests._support import CHROMIUM, START_TIMEOUT, launch_chromium
+from tests.browser._helpers import ARTIFACTS
+from tests.browser._jupyter import (
     Jupyter,
     close_notebooks,
-    kernel_exec,
+    open_notebook,
+    panel_id,
     run_all,
     start_jupyter,
     wait_idle,
     write_notebook,
 )
-from tests.browser._jupyter import open_notebook as _open
-from tests.browser._jupyter import panel_id as _panel_id
-from tests.conftest import TEST_ROOT
-from tests.server.conftest import template_dir  # noqa: F401  (fixture used by `server`)
-
-CHROMIUM = os.environ.get("LSN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
 
 @dataclass
@@ -70,14 +60,10 @@ def ls_server(request: pytest.FixtureRequest) -> LSServer:
 
 
 @pytest.fixture(scope="session")
-def _session_ls_server(template_dir: Path) -> Iterator[object]:  # noqa: F811
-    import shutil as _shutil
-
+def _session_ls_server(template_dir: Path) -> Iterator[object]:
     import ls_notebook as lsn
 
-    target = TEST_ROOT / "browser-server"
-    _shutil.copytree(template_dir, target, ignore=_shutil.ignore_patterns("server.log", ".ls_notebook.lock"))
-    srv = lsn.start(data_dir=target, timeout=300)
+    srv = lsn.start(data_dir=copy_data_dir(template_dir, "browser-server"), timeout=START_TIMEOUT)
     yield srv
     srv.stop()
 
@@ -96,7 +82,7 @@ def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set $LSN_CHROMIUM)")
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = launch_chromium(pw)
         yield chromium
         chromium.close()
 
@@ -152,7 +138,7 @@ _RUN_ONLY = """async (src) => {
 def _shared_notebook(lab: object, jupyter: Jupyter) -> str:
     name = "shared.ipynb"
     write_notebook(jupyter.root / name, [SETUP_CELL])
-    _open(lab, name)
+    open_notebook(lab, name)
     run_all(lab)
     wait_idle(lab)
     return name
@@ -167,7 +153,7 @@ def cell(page: object, _shared_notebook: str) -> Callable[[str], object]:
     """
 
     def run(source: str) -> object:
-        page.evaluate("(id) => window.jupyterapp.shell.activateById(id)", _panel_id(page, _shared_notebook))  # type: ignore[attr-defined]
+        page.evaluate("(id) => window.jupyterapp.shell.activateById(id)", panel_id(page, _shared_notebook))  # type: ignore[attr-defined]
         wait_idle(page)
         page.evaluate(_RUN_ONLY, source)  # type: ignore[attr-defined]
         return page
@@ -194,7 +180,7 @@ def notebook(jupyter: Jupyter, page: object) -> Iterator[Callable[..., object]]:
     def open_and_run(cells: list[str], name: str | None = None, run: bool = True) -> object:
         name = name or f"nb-{uuid.uuid4().hex[:8]}.ipynb"
         write_notebook(jupyter.root / name, cells)
-        _open(page, name)
+        open_notebook(page, name)
         opened.append(name)
         if run:
             run_all(page)

@@ -20,10 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser._helpers import editor, wait_state, widget
-from tests.browser._jupyter import Jupyter, free_port, start_jupyter
-from tests.browser.conftest import _open, run_all, write_notebook
-from tests.conftest import TEST_ROOT, copy_data_dir
+from tests._fixtures import TEST_ROOT, copy_data_dir
+from tests.browser._helpers import Requests, editor, wait_state, widget
+from tests.browser._jupyter import Jupyter, free_port, open_notebook, run_all, start_jupyter, write_notebook
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.slow]
 
@@ -62,6 +61,7 @@ def test_label_studio_through_the_proxy_only(browser: object, binder_lab: Binder
     creds = json.loads((binder_lab.home / "default" / "ls_notebook.json").read_text())
     context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
+    requests = Requests(page)
     failed: list[str] = []
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.on("requestfailed", lambda r: failed.append(f"failed {r.url}"))
@@ -112,7 +112,7 @@ def test_label_studio_through_the_proxy_only(browser: object, binder_lab: Binder
         task = int(result.task_ids.iloc[0])
         page.goto(origin + link + f"?task={task}", wait_until="commit")
         page.wait_for_selector(".lsf-choices, [class*='choices']", timeout=120_000)
-        page.wait_for_timeout(3000)  # let the remaining assets of the labeling page finish
+        requests.wait_answered()  # the labeling page's remaining assets
         assets = [f for f in failed if "/static/" in f or "/react-app/" in f or PREFIX not in f]
         assets = [f for f in assets if not f.endswith("/heidi-tips")]  # a tips panel fetched from the root
         assert not assets, assets
@@ -135,6 +135,7 @@ def test_quickstart_through_the_proxied_lab_only(browser: object, binder_lab: Bi
     origin = binder_lab.jupyter.origin
     context = browser.new_context(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
     page = context.new_page()
+    requests = Requests(page)
     elsewhere: list[str] = []  # requests to anything but the Jupyter server
     failed: list[str] = []
     page.on(
@@ -157,7 +158,7 @@ def test_quickstart_through_the_proxied_lab_only(browser: object, binder_lab: Bi
         write_notebook(
             binder_lab.jupyter.root / "quickstart.ipynb", [c.format(title=title) for c in QUICKSTART]
         )
-        _open(page, "quickstart.ipynb")
+        open_notebook(page, "quickstart.ipynb")
         run_all(page)
 
         # project.label(): the editor comes through the kernel; label the first review and submit.
@@ -188,7 +189,7 @@ def test_quickstart_through_the_proxied_lab_only(browser: object, binder_lab: Bi
         web = page.frame_locator(".lsn-webui-frame").first
         web.get_by_text("Dull and far too long").first.wait_for(timeout=120_000)  # the data manager
         assert web.locator("input[name=password]").count() == 0
-        page.wait_for_timeout(3000)  # let the remaining assets of the page finish
+        requests.wait_answered()  # the web UI's remaining assets
 
         assert not elsewhere, elsewhere
         assets = [f for f in failed if "/static/" in f or "/react-app/" in f or "/label-studio/" in f]

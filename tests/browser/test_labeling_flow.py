@@ -14,7 +14,7 @@ from tests.browser._helpers import (
     wait_state,
     widget,
 )
-from tests.browser.conftest import _panel_id
+from tests.browser._jupyter import panel_id
 from tests.browser.test_labeling import TEXT_CLASSES, open_widget, submit
 
 pytestmark = pytest.mark.browser
@@ -162,7 +162,7 @@ def test_saved_notebook_is_small_and_has_no_key(notebook, jupyter, ls_server):
     name = f"saved-{uuid.uuid4().hex[:6]}.ipynb"
     page = notebook(cells, name=name)
     # Other notebooks of the session hold widgets too: look inside this notebook's own panel.
-    panel = _panel_id(page, name)
+    panel = panel_id(page, name)
     page.evaluate("(id) => window.jupyterapp.shell.activateById(id)", panel)
     page.wait_for_function(
         "(id) => { const w = document.getElementById(id);"

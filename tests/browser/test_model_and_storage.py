@@ -16,9 +16,8 @@ import pytest
 from PIL import Image
 
 from tests.browser._helpers import editor, make_project, user_id, wait_annotations, wait_state
-from tests.browser.conftest import wait_idle
+from tests.browser._jupyter import wait_idle
 from tests.browser.test_labeling import IMAGE_CLASSES, TEXT_CLASSES, submit
-from tests.storage.conftest import aws_env, s3, s3_endpoint  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -85,7 +84,7 @@ def _png(size: tuple[int, int], color: str) -> bytes:
     return out.getvalue()
 
 
-def test_image_from_s3_bucket_shown_in_the_widget(cell, page, ls_server, s3, s3_endpoint):  # noqa: F811
+def test_image_from_s3_bucket_shown_in_the_widget(cell, page, ls_server, s3, s3_endpoint):
     bucket = f"lsn-widget-{uuid.uuid4().hex[:8]}"
     s3.create_bucket(Bucket=bucket)
     s3.put_object(

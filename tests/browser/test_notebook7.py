@@ -7,15 +7,15 @@ the server must then hold that annotation, made by the chosen annotator.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from tests._support import wait_for
 from tests.browser._helpers import editor, make_project, wait_annotations, wait_state, widget
-from tests.browser.conftest import write_notebook
+from tests.browser._jupyter import write_notebook
 from tests.browser.test_labeling import TEXT_CLASSES
 
 pytestmark = pytest.mark.browser
@@ -46,15 +46,18 @@ def _notebook7_own_error(error: str) -> bool:
 
 def _wait_kernel_connected(jupyter, path: str, timeout: float = 120) -> None:
     """Wait until the notebook's kernel is idle with the page connected to it."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def connected() -> bool:
         for session in _sessions(jupyter):
             kernel = session.get("kernel") or {}
             idle = kernel.get("execution_state") == "idle"
             if session.get("path") == path and idle and kernel.get("connections"):
-                return
-        time.sleep(0.3)
-    raise AssertionError(f"no connected idle kernel for {path}: {_sessions(jupyter)}")
+                return True
+        return False
+
+    assert wait_for(connected, timeout, every=0.3), (
+        f"no connected idle kernel for {path}: {_sessions(jupyter)}"
+    )
 
 
 def _sessions(jupyter) -> list[dict]:

@@ -17,7 +17,7 @@ import yaml
 from label_studio_sdk.label_interface import LabelInterface
 
 from tests.browser._helpers import ARTIFACTS, make_project, wait_state, widget
-from tests.browser.conftest import kernel_exec
+from tests.browser._jupyter import kernel_exec
 from tests.browser.test_labeling import TEXT_CLASSES
 
 pytestmark = pytest.mark.browser
@@ -45,6 +45,12 @@ w.send({{"type": "task", "task": {{"id": _tid, "data": _data, "annotations": [],
         "media": _media, "config": _cfg, "user": {{"id": 1, "firstName": "t", "email": "t"}},
         "index": 0, "total": 1, "labeled": 0}}, buffers=_bufs)
 """
+
+
+# The editor's images and audio/video elements have loaded (or failed) and it shows no loading bar.
+MEDIA_SETTLED = """() => [...document.images].every((i) => i.complete)
+  && [...document.querySelectorAll('audio, video')].every((m) => m.readyState >= 1 || m.error)
+  && !document.querySelector('[class*=loading-progress-bar]')"""
 
 
 def test_every_template_renders(cell, page, ls_server):
@@ -76,7 +82,12 @@ def test_every_template_renders(cell, page, ls_server):
         except Exception as exc:  # a timeout is reported per template below
             failures[name] = f"timeout: {exc}"[:200]
             continue
-        page.wait_for_timeout(300)  # media decode errors arrive a moment later
+        # Media errors (decoding) arrive after the editor is ready: wait until its media have loaded or
+        # failed before reading the errors.
+        try:
+            frame.wait_for_function(MEDIA_SETTLED, timeout=30_000)
+        except Exception as exc:
+            failures[name] = f"media never loaded: {exc}"[:200]
         errors = frame.evaluate("() => window.__lsnErrors")
         # Config problems are shown by the editor itself rather than thrown.
         shown = frame.evaluate(

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import _panel_id, wait_idle
-from tests.conftest import copy_data_dir
+from tests._fixtures import copy_data_dir
+from tests.browser._jupyter import panel_id, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -74,7 +74,7 @@ def test_open_is_logged_in_for_a_server_the_kernel_started(notebook, jupyter, ow
     wait_idle(page, timeout=600_000)
     server = lsn.start(data_dir=own_data_dir)  # the kernel's server (reused), for its URL and secrets
     creds = json.loads((own_data_dir / "ls_notebook.json").read_text())
-    panel = _panel_id(page, name)
+    panel = panel_id(page, name)
     context = page.context
     seen = set()
 

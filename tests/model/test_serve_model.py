@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import httpx
 import pandas as pd
@@ -14,7 +13,7 @@ from sklearn.pipeline import make_pipeline
 
 import ls_notebook as lsn
 from ls_notebook.model import ModelServer
-from tests.conftest import unique_title
+from tests._support import unique_title, wait_for
 
 pytestmark = pytest.mark.server
 
@@ -122,9 +121,7 @@ def test_webhook_trains_after_annotations(project: lsn.Project) -> None:
         assert project.server.client.projects.get(id=project.id).model_version == "v2"
         # a second annotation: train gets only the new label
         project.server.client.annotations.create(id=ids[1], result=result)
-        deadline = time.monotonic() + 120
-        while len(seen) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_for(lambda: len(seen) >= 2, 120, every=0.2)
         assert ms.wait(120)
         assert [len(f) for f in seen] == [1, 1] and seen[1]["task_id"].tolist() == [ids[1]]
         assert ms.model_version == "v3"
@@ -145,9 +142,7 @@ def test_train_may_return_a_new_model(project: lsn.Project) -> None:
         ids = _task_ids(project)
         result = [{"from_name": "label", "to_name": "text", "type": "choices", "value": {"choices": ["pos"]}}]
         project.server.client.annotations.create(id=ids[0], result=result)
-        deadline = time.monotonic() + 120
-        while ms.model_version == "v1" and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_for(lambda: ms.model_version != "v1", 120, every=0.2)
         assert ms.wait(120)
         assert ms.model_version == "v2"
         [pred] = _open_task(project, ids[1])["predictions"]

@@ -1,17 +1,31 @@
-"""The SIGKILL-mid-push scenario, shared by the SQLite and PostgreSQL tests and the benchmark."""
+"""Killing a local server (``sigkill``) and the SIGKILL-mid-push scenario, shared by the SQLite and
+PostgreSQL tests and the benchmark."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
+import psutil
 
 import ls_notebook as lsn
 from ls_notebook.errors import PushInterruptedError
-from tests.conftest import START_TIMEOUT
-from tests.reliability.conftest import sigkill, wait_for
+from tests._support import START_TIMEOUT, wait_for
+
+
+def sigkill(server: lsn.Server) -> None:
+    """SIGKILL the whole process group of a local server (no cleanup, like a crash or the OOM killer)."""
+    pid = server.pid
+    assert pid is not None
+    members = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+    psutil.wait_procs(members, timeout=30)
 
 
 def frame(n: int) -> pd.DataFrame:

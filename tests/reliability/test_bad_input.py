@@ -24,8 +24,8 @@ import ls_notebook as lsn
 from ls_notebook import _api, configs
 from ls_notebook.errors import LabelStudioError
 from ls_notebook.server._net import free_port
-from tests.conftest import TEST_ROOT, unique_title
-from tests.reliability.conftest import sqlite_count
+from tests._fixtures import TEST_ROOT
+from tests._support import sqlite_count, unique_title
 
 pytestmark = pytest.mark.server
 

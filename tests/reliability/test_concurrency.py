@@ -11,7 +11,7 @@ import pytest
 
 import ls_notebook as lsn
 from ls_notebook import configs
-from tests.conftest import unique_title
+from tests._support import unique_title
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 

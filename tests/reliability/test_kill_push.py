@@ -10,9 +10,8 @@ import pytest
 
 import ls_notebook as lsn
 from ls_notebook import configs
-from tests.conftest import unique_title
+from tests._support import sqlite_count, unique_title
 from tests.reliability._faults import check_interrupted, frame, kill_mid_push
-from tests.reliability.conftest import sqlite_count
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 

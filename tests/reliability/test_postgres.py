@@ -11,7 +11,7 @@ import pytest
 import ls_notebook as lsn
 from ls_notebook import configs
 from ls_notebook.errors import LabelStudioError
-from tests.conftest import unique_title
+from tests._support import unique_title
 from tests.reliability._faults import check_interrupted, frame, kill_mid_push
 from tests.reliability._postgres import PostgresServer
 

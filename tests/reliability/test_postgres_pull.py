@@ -17,7 +17,7 @@ from ls_notebook import configs
 from ls_notebook.project import _db
 from ls_notebook.project._postgres import POSTGRES
 from ls_notebook.server._net import free_port
-from tests.conftest import unique_title
+from tests._support import unique_title
 from tests.reliability._postgres import PostgresServer
 from tests.server.test_pull_cache import FLAGS, Paths, span
 

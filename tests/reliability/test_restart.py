@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -15,8 +14,9 @@ from ls_notebook.errors import ServerConnectionError
 from ls_notebook.server._credentials import Credentials
 from ls_notebook.server._files import info_path
 from ls_notebook.server._net import port_in_use
-from tests.conftest import TEST_ROOT, unique_title
-from tests.reliability.conftest import sigkill
+from tests._fixtures import TEST_ROOT
+from tests._support import unique_title, wait_for
+from tests.reliability._faults import sigkill
 
 pytestmark = pytest.mark.server
 
@@ -146,7 +146,4 @@ def test_kernel_restart_keeps_server(fresh_data_dir: Path) -> None:
     _gone, alive = psutil.wait_procs(group, timeout=30)
     assert not alive, f"orphans after stop(): {alive}"
     assert not info_path(fresh_data_dir).exists()
-    deadline = time.monotonic() + 60
-    while port_in_use(port) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert not port_in_use(port)
+    assert wait_for(lambda: not port_in_use(port), 60, every=0.5)

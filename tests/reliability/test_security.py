@@ -25,7 +25,8 @@ from ls_notebook.server._credentials import Credentials
 from ls_notebook.server._files import info_path, read_json
 from ls_notebook.server._info import load as load_info
 from ls_notebook.widgets._media import MediaError, fetch_media
-from tests.conftest import TEST_ROOT, copy_data_dir, unique_title
+from tests._fixtures import TEST_ROOT, copy_data_dir
+from tests._support import CHROMIUM, CHROMIUM_ARGS, unique_title
 
 pytestmark = pytest.mark.server
 
@@ -202,16 +203,21 @@ def test_html_payload_is_escaped_in_every_view(server: lsn.Server, tmp_path: Pat
     assert "&lt;img src=x onerror=" in views["pull() table"]
 
 
+# A trusted image with the payload's broken source: its handler running shows that handlers of images
+# in this page run, and that the payload's would have by then.
+CANARY = '<img id="lsn-canary" src=x onerror="__lsn_canary=1">'
+
+
 def test_html_payload_never_runs_in_a_real_browser(server: lsn.Server, tmp_path: Path) -> None:
     """Load every view in Debian's Chromium: the payload shows as text and its handler never runs."""
     pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
+    if not Path(CHROMIUM).exists():
         pytest.skip("needs Debian's chromium (make chromium)")
     views = html_views(server, tmp_path)
     page_html = "<html><body>" + "".join(
         f"<section id='v{i}'>{m}</section>" for i, m in enumerate(views.values())
     )
-    page_html += "</body></html>"
+    page_html += CANARY + "</body></html>"
     # In a subprocess: the browser tests of the same session may hold a running Playwright loop.
     page_file = tmp_path / "views.html"
     page_file.write_text(page_html)
@@ -220,20 +226,18 @@ def test_html_payload_never_runs_in_a_real_browser(server: lsn.Server, tmp_path:
         import json, sys
         from playwright.sync_api import sync_playwright
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync", "--no-first-run"])
+            browser = pw.chromium.launch(executable_path=sys.argv[2], args=json.loads(sys.argv[3]))
             page = browser.new_page()
             page.set_content(open(sys.argv[1]).read(), wait_until="load")
-            page.wait_for_timeout(500)
+            page.wait_for_function("() => window.__lsn_canary === 1", timeout=60_000)
             print(json.dumps({"xss": page.evaluate("window.__lsn_xss || 0"),
-                              "imgs": page.locator("img").count(),
+                              "imgs": page.locator("img:not(#lsn-canary)").count(),
                               "text": page.inner_text("body")}))
             browser.close()
         """
     )
     out = subprocess.run(
-        [sys.executable, "-c", script, str(page_file)],
+        [sys.executable, "-c", script, str(page_file), CHROMIUM, json.dumps(CHROMIUM_ARGS)],
         capture_output=True,
         text=True,
         timeout=300,

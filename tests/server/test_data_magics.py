@@ -10,7 +10,7 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 import ls_notebook as lsn
-from tests.server.conftest import unique_title
+from tests._support import unique_title
 
 pytestmark = pytest.mark.server
 

@@ -12,7 +12,7 @@ import pytest
 import ls_notebook as lsn
 from ls_notebook import configs
 from ls_notebook.errors import LabelStudioError
-from tests.conftest import unique_title
+from tests._support import unique_title
 
 pytestmark = pytest.mark.server
 

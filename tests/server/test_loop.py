@@ -15,7 +15,7 @@ from ls_notebook import configs
 from ls_notebook.errors import ConfigError, DataError, ProjectError
 from ls_notebook.project._http import request
 from ls_notebook.widgets.labeling import LabelingSession
-from tests.server.conftest import unique_title
+from tests._support import unique_title
 
 pytestmark = pytest.mark.server
 

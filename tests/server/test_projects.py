@@ -6,7 +6,7 @@ import pytest
 
 import ls_notebook as lsn
 from ls_notebook.errors import ProjectError
-from tests.server.conftest import unique_title
+from tests._support import unique_title
 
 pytestmark = pytest.mark.server
 

@@ -14,7 +14,7 @@ from ls_notebook import configs
 from ls_notebook.project import _cache
 from ls_notebook.project._http import _client, request
 from ls_notebook.project._project import Project
-from tests.server.conftest import unique_title
+from tests._support import unique_title
 
 pytestmark = pytest.mark.server
 

@@ -14,7 +14,7 @@ import ls_notebook as lsn
 from ls_notebook import configs
 from ls_notebook.project import _push
 from ls_notebook.project._http import _client
-from tests.server.conftest import unique_title
+from tests._support import unique_title
 
 pytestmark = pytest.mark.server
 

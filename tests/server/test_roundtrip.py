@@ -11,7 +11,7 @@ import pytest
 
 from ls_notebook import configs
 from ls_notebook.errors import ConfigError, DataError
-from tests.server.conftest import unique_title
+from tests._support import unique_title
 
 pytestmark = pytest.mark.server
 

@@ -12,8 +12,8 @@ from PIL import Image
 
 import ls_notebook as lsn
 from ls_notebook.storage import Storage, read_media
-from tests.conftest import unique_title
-from tests.storage.conftest import ACCESS
+from tests._fixtures import ACCESS
+from tests._support import unique_title
 
 pytestmark = pytest.mark.server
 
