@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ls_notebook import configs, stats
 from ls_notebook._api import attach, current, servers, start, stop
+from ls_notebook._project import Project
 from ls_notebook._server import Server
 from ls_notebook._users import User
 from ls_notebook._version import __version__
@@ -18,7 +19,6 @@ from ls_notebook.errors import (
     ServerNotInstalledError,
     ServerStartError,
 )
-from ls_notebook.project import Project
 from ls_notebook.project._push import PushResult
 from ls_notebook.stats import agreement, consensus
 

@@ -48,12 +48,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture(autouse=True)
 def _reset_current_server():
     """Each test starts with no 'current' server, as a fresh kernel would (jupysql-style)."""
-    import ls_notebook._api as api
+    import ls_notebook._server as registry
 
-    saved = api._current
-    api._current = None
+    saved = registry._current
+    registry._current = None
     yield
-    api._current = saved
+    registry._current = saved
 
 
 START_TIMEOUT = 300

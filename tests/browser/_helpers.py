@@ -170,9 +170,7 @@ def upload_task(server: Any, project_id: int, path: Path) -> None:
     with path.open("rb") as handle:
         response = httpx.post(
             f"{server.url}/api/projects/{project_id}/import",
-            headers={
-                k: v for k, v in server.client._client_wrapper.get_headers().items() if k == "Authorization"
-            },
+            headers={k: v for k, v in server.connection.headers().items() if k == "Authorization"},
             files={"file": (path.name, handle, "image/png")},
             timeout=60,
         )

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ls_notebook.client import api_errors
+from ls_notebook.client import ProjectRef, api_errors
 from ls_notebook.project._push import BATCH_SIZE
 
 if TYPE_CHECKING:
@@ -43,7 +43,6 @@ class Project:
         self.server = server
         self.id = int(project_id)
         self._data: dict[str, Any] | None = None
-        self._pull_cache: Any = None  # the pull cache's table and state (project._cache)
 
     @classmethod
     def _read(cls, server: Server, project: Any) -> Project:
@@ -57,6 +56,14 @@ class Project:
             project = self.server.client.projects.get(id=self.id)
         self._data = project.dict() if hasattr(project, "dict") else dict(project)
         return self._data
+
+    def _settings(self) -> dict[str, Any]:
+        return self._data or self._fetch()
+
+    @property
+    def _ref(self) -> ProjectRef:
+        """What the helpers below the facade work with: connection, id, settings (cached here)."""
+        return ProjectRef(self.server.connection, self.id, read=self._settings)
 
     def refresh(self) -> Project:
         """Re-read the project's title, config and counts from the server."""
@@ -87,6 +94,7 @@ class Project:
     def push(
         self,
         df: pd.DataFrame,
+        *,
         key: str | None = None,
         predictions: Predictions = None,
         model_version: str | None = None,
@@ -141,14 +149,24 @@ class Project:
         """
         from ls_notebook.project._push import push
 
-        return push(self, df, key, predictions, model_version, batch_size, progress, update)
+        return push(
+            self._ref,
+            df,
+            key=key,
+            predictions=predictions,
+            model_version=model_version,
+            batch_size=batch_size,
+            progress=progress,
+            update=update,
+        )
 
     def pull_arrow(
         self,
+        *,
         since: object = None,
-        include_unannotated: bool = False,
         include_predictions: bool = False,
         include_drafts: bool = False,
+        include_unannotated: bool = False,
         source: str = "auto",
         progress: bool = True,
         refresh: bool = False,
@@ -170,19 +188,20 @@ class Project:
         from ls_notebook.project._pull import pull_arrow
 
         return pull_arrow(
-            self,
-            since,
-            include_unannotated,
-            include_predictions,
-            include_drafts,
-            source,  # type: ignore[arg-type]
-            progress,
+            self._ref,
+            since=since,
+            include_predictions=include_predictions,
+            include_drafts=include_drafts,
+            include_unannotated=include_unannotated,
+            source=source,  # type: ignore[arg-type]
+            progress=progress,
             refresh=refresh,
         )
 
     def pull(
         self,
         shape: str = "long",
+        *,
         since: object = None,
         include_predictions: bool = False,
         include_drafts: bool = False,
@@ -207,14 +226,14 @@ class Project:
         from ls_notebook.project._pull import pull
 
         return pull(
-            self,
-            shape,  # type: ignore[arg-type]
-            since,
-            include_predictions,
-            include_drafts,
-            include_unannotated,
-            source,  # type: ignore[arg-type]
-            progress,
+            self._ref,
+            shape=shape,  # type: ignore[arg-type]
+            since=since,
+            include_predictions=include_predictions,
+            include_drafts=include_drafts,
+            include_unannotated=include_unannotated,
+            source=source,  # type: ignore[arg-type]
+            progress=progress,
             refresh=refresh,
         )
 
@@ -232,7 +251,7 @@ class Project:
         pq.write_table(self.pull_arrow(**pull_options), path)
         return path
 
-    def export(self, path: str | Path, format: str = "JSON", progress: bool = True) -> Path:
+    def export(self, path: str | Path, *, format: str = "JSON", progress: bool = True) -> Path:
         """Download the project in a Label Studio export format (JSON, CSV, COCO, YOLO, CONLL2003...).
 
         The server's converter produces the file; it is streamed to ``path``, which is returned.
@@ -244,13 +263,14 @@ class Project:
         """
         from ls_notebook.project._export import export
 
-        return export(self, path, format, progress=progress)
+        return export(self._ref, path, format=format, progress=progress)
 
     # -- continuous labeling loop (logic in ls_notebook.loop) ------------------------------------------
     def prelabel(
         self,
         model: Any,
-        rows: Any = None,
+        *,
+        tasks: Any = None,
         batch_size: int = 500,
         model_version: str | None = None,
         features: str | list[str] | Callable[[pd.DataFrame], Any] | None = None,
@@ -269,9 +289,10 @@ class Project:
             ``predict`` (no score), or a callable ``data -> predictions`` returning one prediction
             per task in the simple forms of :mod:`ls_notebook.tasks` (``{"result": ..., "score": s}``
             adds a score).
-        rows : optional
-            Which tasks: ``None`` (all), task ids, or a DataFrame with a ``task_id`` column (e.g. the
-            result of :meth:`sync`).
+        tasks : optional
+            Which tasks, as :meth:`label` takes them: ``None`` (all), ``"unlabeled"`` (no submitted
+            annotation), task ids, or a DataFrame with a ``task_id`` column or index (e.g. the result
+            of :meth:`sync`).
         batch_size : int
             Tasks per model call and per upload.
         model_version : str, optional
@@ -298,11 +319,20 @@ class Project:
         """
         from ls_notebook.loop import prelabel
 
-        return prelabel(self, model, rows, batch_size, model_version, features, progress)
+        return prelabel(
+            self._ref,
+            model,
+            tasks=tasks,
+            batch_size=batch_size,
+            model_version=model_version,
+            features=features,
+            progress=progress,
+        )
 
     def sync(
         self,
         df: pd.DataFrame,
+        *,
         key: str | None = None,
         predictions: Predictions = None,
         model_version: str | None = None,
@@ -322,11 +352,20 @@ class Project:
         """
         from ls_notebook.loop import sync
 
-        return sync(self, df, key, predictions, model_version, batch_size, progress)
+        return sync(
+            self._ref,
+            df,
+            key=key,
+            predictions=predictions,
+            model_version=model_version,
+            batch_size=batch_size,
+            progress=progress,
+        )
 
     def watch(
         self,
         callback: Any = None,
+        *,
         interval: float = 5.0,
         min_new: int = 1,
         timeout: float | None = None,
@@ -352,9 +391,18 @@ class Project:
         """
         from ls_notebook.loop import watch
 
-        return watch(self, callback, interval, min_new, timeout, max_batches, since, progress)
+        return watch(
+            self._ref,
+            callback,
+            interval=interval,
+            min_new=min_new,
+            timeout=timeout,
+            max_batches=max_batches,
+            since=since,
+            progress=progress,
+        )
 
-    def queue(self, model_version: str | None = None, include_labeled: bool = False) -> pd.DataFrame:
+    def queue(self, *, model_version: str | None = None, include_labeled: bool = False) -> pd.DataFrame:
         """Tasks ordered from least to most confident prediction, for active learning.
 
         Columns ``task_id``, ``key``, ``score`` (lowest prediction score of ``model_version``, default
@@ -369,9 +417,9 @@ class Project:
         """
         from ls_notebook.loop import queue
 
-        return queue(self, model_version, include_labeled)
+        return queue(self._ref, model_version=model_version, include_labeled=include_labeled)
 
-    def use_uncertainty_sampling(self, model_version: str | None = None, enabled: bool = True) -> str:
+    def use_uncertainty_sampling(self, *, model_version: str | None = None, enabled: bool = True) -> str:
         """Make Label Studio's label stream serve the least confident tasks first; return the version.
 
         Sets the project's sampling to "Uncertainty sampling" with ``model_version`` (default: the most
@@ -385,12 +433,13 @@ class Project:
         """
         from ls_notebook.loop import use_uncertainty_sampling
 
-        return use_uncertainty_sampling(self, model_version, enabled)
+        return use_uncertainty_sampling(self._ref, model_version=model_version, enabled=enabled)
 
     def annotate(
         self,
         labels: Any,
-        annotator: User | None = None,
+        *,
+        annotator: User | str | None = None,
         lead_time: float | None = None,
         ground_truth: bool = False,
     ) -> int:
@@ -399,11 +448,11 @@ class Project:
         ``labels`` maps task ids to labels in the simple forms of :mod:`ls_notebook.tasks` (a choice,
         ``[(start, end, label)]`` spans, ``[(x, y, w, h, label)]`` boxes...): a dict, a Series indexed
         by task id, or a frame with ``task_id`` and ``label`` columns. The annotations are made on
-        behalf of ``annotator`` (a :class:`~ls_notebook.User` from :meth:`Server.create_user`; default
-        the API key's user); tasks that annotator already annotated are skipped. Use it to import
-        labels made elsewhere, or — as the workflow notebooks do in unattended runs — to stand in
-        for people's clicks. ``ground_truth=True`` marks the annotations as ground truth (e.g.
-        consensus labels written back by a reviewer).
+        behalf of ``annotator`` (a :class:`~ls_notebook.User` from :meth:`Server.create_user`, or a
+        user's e-mail; default the API key's user); tasks that annotator already annotated are
+        skipped. Use it to import labels made elsewhere, or — as the workflow notebooks do in
+        unattended runs — to stand in for people's clicks. ``ground_truth=True`` marks the
+        annotations as ground truth (e.g. consensus labels written back by a reviewer).
 
         Examples
         --------
@@ -413,7 +462,9 @@ class Project:
         """
         from ls_notebook.loop import annotate
 
-        return annotate(self, labels, annotator, lead_time, ground_truth)
+        return annotate(
+            self._ref, labels, annotator=annotator, lead_time=lead_time, ground_truth=ground_truth
+        )
 
     # -- model in the loop and object storage (logic in ls_notebook.model, ls_notebook.storage) --------
     def serve_model(self, model: Any, train: Callable[..., Any] | None = None, **options: Any) -> ModelServer:
@@ -440,7 +491,7 @@ class Project:
         """
         from ls_notebook.model import ModelServer
 
-        return ModelServer(self, model, train, **options).start()
+        return ModelServer(self._ref, model, train, **options).start()
 
     def connect_storage(self, uri: str, **options: Any) -> Storage:
         """Connect a bucket as a source of tasks (default) or, with ``target=True``, of exports.
@@ -459,12 +510,13 @@ class Project:
         """
         from ls_notebook.storage import connect
 
-        return connect(self, uri, **options)
+        return connect(self._ref, uri, **options)
 
     def label(
         self,
         tasks: Any = None,
-        annotator: str | None = None,
+        *,
+        annotator: User | str | None = None,
         order: str = "queue",
         height: int | None = None,
         media_roots: Any = (),
@@ -481,8 +533,9 @@ class Project:
         tasks : None, "unlabeled", list of int or DataFrame, optional
             Which tasks: all, the annotator's unlabeled ones, task ids, or a DataFrame with a
             ``task_id`` column or index (e.g. a slice of :meth:`pull`).
-        annotator : str, optional
-            E-mail of the user to label as (default: the API key's user).
+        annotator : str or User, optional
+            The user to label as, by e-mail or as a :class:`~ls_notebook.User` (default: the API
+            key's user).
         order : {"queue", "uncertainty", "id"}
             Task order; ``"queue"`` starts at the first task the annotator has not labeled.
         height : int, optional
@@ -497,8 +550,7 @@ class Project:
         from ls_notebook.widgets.labeling import label
 
         return label(
-            self.server,
-            self.id,
+            self._ref,
             tasks=tasks,
             annotator=annotator,
             order=order,  # type: ignore[arg-type]
@@ -506,7 +558,7 @@ class Project:
             media_roots=media_roots,
         )
 
-    def open(self, task: int | None = None, height: int = 720) -> Any:
+    def open(self, task: int | None = None, *, height: int = 720) -> Any:
         """Show the project's page of the Label Studio web UI (data manager, or one task) in the cell.
 
         For a server started by :func:`ls_notebook.start` the frame is logged in already.
