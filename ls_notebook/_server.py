@@ -305,7 +305,7 @@ class Server:
 
         return StatusCard(self)
 
-    def open(self, path: str = "projects/", height: int = 720) -> Any:
+    def open(self, path: str = "projects/", *, height: int = 720) -> Any:
         """Show the Label Studio web UI (``path``, default the project list) in the output cell.
 
         For a server started by :func:`ls_notebook.start` the frame is logged in already (the
