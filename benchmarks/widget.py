@@ -45,6 +45,7 @@ from pathlib import Path
 import httpx
 
 import ls_notebook as lsn
+from ls_notebook.server._credentials import Credentials
 
 CHROMIUM = os.environ.get("LSN_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -147,7 +148,7 @@ def main() -> None:
             ignore = shutil.ignore_patterns("server.log", ".ls_notebook.lock")
             shutil.copytree(args.template, data_dir, ignore=ignore)
         started = server = lsn.start(data_dir=data_dir, timeout=600)
-        url, key = server.url, server._Server__api_key
+        url, key = server.url, Credentials.load(data_dir).token
     client = server.client
     project = client.projects.create(title=f"bench {uuid.uuid4().hex[:6]}", label_config=CONFIG)
     n = args.repeat * 2 + 2

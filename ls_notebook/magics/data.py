@@ -26,9 +26,7 @@ _pull.add_argument("--predictions", action="store_true", help="include predictio
 _export = MagicArgumentParser("export", "Download a project in one of Label Studio's export formats.")
 _export.add_argument("path", help="file to write")
 _export.add_argument("--project", required=True, help="project title")
-_export.add_argument(
-    "--format", default=None, help="JSON (default), JSON_MIN, CSV, COCO, YOLO, ..."
-)
+_export.add_argument("--format", default=None, help="JSON (default), JSON_MIN, CSV, COCO, YOLO, ...")
 
 _config = MagicArgumentParser(
     "config", "Cell magic: create the project TITLE with the cell's label config, or update its config."
