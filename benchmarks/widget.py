@@ -222,7 +222,7 @@ def main() -> None:
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
             page.evaluate(OBSERVE)
             time.sleep(2 + args.settle)  # let the setup cell finish (attach) before timing
-            if args.trace:  # the widget's own steps (see js/src/_editor_frame.js) and kernel messages
+            if args.trace:  # the widget's own steps (see `mark` in js/src/_page.js) and kernel messages
                 page.evaluate(TRACE_KERNEL)
 
             opens = []

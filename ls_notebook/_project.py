@@ -93,7 +93,7 @@ class Project:
     # -- data round trip (logic in _push, _pull, _export) -----------------------------------------------
     def push(
         self,
-        df: pd.DataFrame,
+        df: Any,
         *,
         key: str | None = None,
         predictions: Predictions = None,
@@ -106,9 +106,10 @@ class Project:
 
         Parameters
         ----------
-        df : pandas.DataFrame
+        df : DataFrame
             One task per row; every column the config reads (``$column``) must be present, other
-            columns are stored in the task data too.
+            columns are stored in the task data too. pandas, polars, a pyarrow Table /
+            RecordBatchReader, or any object with the Arrow PyCapsule stream (``__arrow_c_stream__``).
         key : str, optional
             Column identifying rows across pushes (default: the index), stored as text in the task's
             ``meta["ls_notebook_key"]``. Re-running a push creates 0 tasks.
@@ -209,14 +210,18 @@ class Project:
         source: str = "auto",
         progress: bool = True,
         refresh: bool = False,
-    ) -> pd.DataFrame:
+        backend: str = "pandas",
+    ) -> Any:
         """Return the annotations as a DataFrame.
 
         ``shape="long"``: one row per result item, every column a ``pd.ArrowDtype``, with the columns
         documented in :mod:`ls_notebook.annotations.schema` followed by the task data.
         ``shape="wide"``: one row per task, one column per ``(from_name, annotator)``.
         ``since`` keeps only annotations created or updated after that time (for polling loops).
-        ``source`` and ``refresh`` are those of :meth:`pull_arrow`.
+        ``source`` and ``refresh`` are those of :meth:`pull_arrow`. ``backend`` picks the frame:
+        ``"pandas"``, ``"polars"`` (a ``polars.DataFrame``, polars installed) or ``"arrow"`` (the
+        ``pyarrow.Table`` of :meth:`pull_arrow`), all with the same columns and Arrow types
+        (``shape="long"`` only for polars and arrow).
 
         Examples
         --------
@@ -235,6 +240,7 @@ class Project:
             source=source,  # type: ignore[arg-type]
             progress=progress,
             refresh=refresh,
+            backend=backend,  # type: ignore[arg-type]
         )
 
     def to_parquet(self, path: str | Path, **pull_options: Any) -> Path:
@@ -331,18 +337,19 @@ class Project:
 
     def sync(
         self,
-        df: pd.DataFrame,
+        df: Any,
         *,
         key: str | None = None,
         predictions: Predictions = None,
         model_version: str | None = None,
         batch_size: int = BATCH_SIZE,
         progress: bool = True,
-    ) -> pd.DataFrame:
+    ) -> Any:
         """Push only the rows of ``df`` that the project does not have yet; return them with ``task_id``.
 
         Rows are recognised by their push key (``key`` column, or the index), as in :meth:`push`:
-        call ``sync`` whenever the frame grows and only the new rows are sent.
+        call ``sync`` whenever the frame grows and only the new rows are sent. ``df`` is any frame
+        :meth:`push` takes; the rows come back in the same kind (pandas, polars, else a pyarrow Table).
 
         Examples
         --------

@@ -19,7 +19,7 @@ from ls_notebook._users import User
 from ls_notebook.configs import interface
 from ls_notebook.errors import DataError, LabelStudioError
 from ls_notebook.loop._tasks import read_tasks
-from ls_notebook.tasks import to_prediction
+from ls_notebook.tasks import as_pandas, is_frame, to_prediction
 
 if TYPE_CHECKING:
     from ls_notebook.client import Connection, ProjectRef
@@ -31,15 +31,24 @@ Annotator = Union[User, str, None]  # noqa: UP007 - a runtime alias, also for Py
 
 
 def _by_task(labels: Any) -> dict[int, Any]:
-    if isinstance(labels, pd.DataFrame):
+    if is_frame(labels):
+        labels = as_pandas(labels, "annotate()")
         if not {"task_id", "label"} <= set(labels.columns):
             raise DataError("labels as a DataFrame needs 'task_id' and 'label' columns.")
-        return {int(t): v for t, v in zip(labels["task_id"], labels["label"], strict=True)}
+        return {int(t): _plain(v) for t, v in zip(labels["task_id"], labels["label"], strict=True)}
     if isinstance(labels, pd.Series):
         return {int(t): v for t, v in labels.items()}
     if isinstance(labels, Mapping):
         return {int(t): v for t, v in labels.items()}
-    raise DataError("labels must be {task_id: label}, a Series indexed by task id, or a task_id/label frame.")
+    raise DataError(
+        "labels must be {task_id: label}, a Series indexed by task id, or a frame (pandas, polars, "
+        f"pyarrow...) with task_id and label columns; got {type(labels).__name__}."
+    )
+
+
+def _plain(value: Any) -> Any:
+    """A label read from an Arrow-backed column as plain Python (tuples of spans/boxes stay lists)."""
+    return value.tolist() if hasattr(value, "tolist") and not isinstance(value, str) else value
 
 
 def annotator_id(annotation: Any) -> int | None:

@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from ls_notebook.errors import DataError
+from ls_notebook.tasks import as_pandas, is_frame
 
 __all__ = ["task_selection"]
 
@@ -15,7 +16,8 @@ def task_selection(tasks: Any) -> tuple[list[int] | None, bool]:
     """Task ids (``None``: all) and whether only unlabeled ones are wanted.
 
     ``tasks`` is ``None`` (all tasks), ``"unlabeled"``, task ids, a DataFrame with a ``task_id``
-    column or index (a slice of :meth:`Project.pull`, the result of :meth:`Project.sync`), a Series
+    column or index (a slice of :meth:`Project.pull`, the result of :meth:`Project.sync`; pandas,
+    polars or any frame :func:`~ls_notebook.tasks.as_pandas` takes), a Series
     of ids, or a :class:`PushResult`. Ids keep their first-seen order, without repeats.
 
     Examples
@@ -33,6 +35,8 @@ def task_selection(tasks: Any) -> tuple[list[int] | None, bool]:
         return None, True
     if hasattr(tasks, "task_ids") and isinstance(tasks.task_ids, pd.Series):  # a PushResult
         tasks = tasks.task_ids
+    if is_frame(tasks) and not isinstance(tasks, pd.Series):  # polars, pyarrow...: as pandas
+        tasks = as_pandas(tasks, "tasks=")
     if isinstance(tasks, pd.DataFrame):
         if "task_id" in tasks.columns:
             tasks = tasks["task_id"]

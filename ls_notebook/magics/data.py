@@ -35,13 +35,15 @@ _config.add_argument("title", nargs="+", help="project title")
 
 
 def _frame(shell: Any, name: str) -> Any:
-    import pandas as pd
+    from ls_notebook.tasks import is_frame
 
     if name not in shell.user_ns:
         raise UsageError(f"No variable {name!r} in the notebook: pass the name of a DataFrame.")
     df = shell.user_ns[name]
-    if not isinstance(df, pd.DataFrame):
-        raise UsageError(f"{name!r} is a {type(df).__name__}, not a pandas DataFrame.")
+    if not is_frame(df):
+        raise UsageError(
+            f"{name!r} is a {type(df).__name__}, not a DataFrame (pandas, polars, pyarrow Table...)."
+        )
     return df
 
 

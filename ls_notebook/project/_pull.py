@@ -26,6 +26,8 @@ from ls_notebook.project import _db, _poll
 from ls_notebook.project._cache import cached_table
 from ls_notebook.project._fetch import iter_tasks, users
 from ls_notebook.project._sources import ApiDelta, DatabaseDelta
+from ls_notebook.tasks import to_backend
+from ls_notebook.tasks._frames import BACKENDS, Backend
 
 if TYPE_CHECKING:
     from ls_notebook.client import ProjectRef
@@ -171,10 +173,18 @@ def pull(
     source: Source,
     progress: bool,
     refresh: bool,
-) -> pd.DataFrame:
+    backend: Backend,
+) -> Any:
     """Return the project's annotations as a DataFrame (see :meth:`Project.pull`)."""
     if shape not in ("long", "wide"):
         raise LabelStudioError(f"shape={shape!r}: use 'long' (one row per result item) or 'wide' (per task).")
+    if backend not in BACKENDS:
+        raise LabelStudioError(f"backend={backend!r}: use one of {list(BACKENDS)}.")
+    if shape == "wide" and backend != "pandas":
+        raise LabelStudioError(
+            "shape='wide' has pandas MultiIndex columns (from_name, annotator): use backend='pandas', or "
+            f"pull the long table with backend={backend!r} and pivot it there."
+        )
     table, cursor = _pull(
         project,
         since,
@@ -185,6 +195,8 @@ def pull(
         progress,
         refresh,
     )
+    if backend != "pandas":  # the same table (Arrow keeps the cursor in its metadata)
+        return to_backend(table, backend)
     df = to_long(table) if shape == "long" else to_wide(table)
     df.attrs["since"] = cursor  # pass df (or this) as the next since= to poll
     return df
@@ -203,4 +215,5 @@ def latest(project: ProjectRef, *, since: object) -> pd.DataFrame:
         source="auto",
         progress=False,
         refresh=False,
+        backend="pandas",
     )

@@ -34,10 +34,8 @@ __all__ = ["LabelingSession", "LabelingWidget", "label"]
 
 # Configs whose editor gets a fixed height: an image-like object would shrink in an auto-sized frame.
 _FIXED_TAGS = frozenset({"image", "video", "pdf", "audio", "audioplus", "timeseries"})
-# Media configs' editor height: as js/src/_editor_frame.js's MIN_EDITOR_HEIGHT, room for the side column.
+# Media configs' editor height: as js/src/_editor_boot.js's MIN_EDITOR_HEIGHT, room for the side column.
 _FIXED_HEIGHT = 620
-# The editor files the browser evaluates first (see js/src/_editor_frame.js: RUNTIME).
-_RUNTIME = ("runtime.js", "vendor.js", "main.js")
 # Label Studio versions whose editor files this kernel has sent unasked (see LabelingWidget._push_bundle).
 _PUSHED: set[str] = set()
 
@@ -172,11 +170,12 @@ class LabelingWidget(anywidget.AnyWidget):
             return False
         # Two messages: the scripts the editor starts with, then the rest (chunks, CSS, fonts, wasm),
         # which arrives while the browser evaluates the first.
-        first = [n for n in _RUNTIME if n in editor.files]
+        manifest = editor.manifest()
+        first = manifest["runtime"]
         for names in (first, [n for n in editor.files if n not in first]):
-            manifest = {**editor.manifest(), "sent": time.time() * 1000}  # "sent": for traces
+            sent = {**manifest, "sent": time.time() * 1000}  # "sent": for traces
             buffers = [editor.files[n] for n in names]
-            self.send({"type": "bundle", "manifest": manifest, "names": names}, buffers=buffers)
+            self.send({"type": "bundle", "manifest": sent, "names": names}, buffers=buffers)
         return True
 
     def _show(self) -> None:

@@ -179,3 +179,22 @@ def test_saved_notebook_is_small_and_has_no_key(notebook, jupyter, ls_server):
     assert ls_server.api_key not in text
     assert "sessionid" not in text
     json.loads(text)
+
+
+def test_page_without_the_editor_files_takes_each_part_once(cell, page, ls_server):
+    """A page that lacks the editor files when a widget renders (a reload, a second page) asks the
+    kernel for them; each part of the answer is processed once, by the widget's model only."""
+    pid = make_project(ls_server.server, TEXT_CLASSES, [{"text": "first"}])
+    open_widget(cell, page, pid)  # the kernel has sent its files by now, and sends them unasked no more
+    page.evaluate(
+        "() => { document.querySelectorAll('.lsn-lab-spares').forEach((e) => e.remove());"
+        " delete globalThis.__lsNotebook; globalThis.__lsnTrace = []; }"
+    )
+    try:
+        frame = open_widget(cell, page, pid)
+        steps = page.evaluate("() => globalThis.__lsnTrace.map(([, step]) => step)")
+    finally:
+        page.evaluate("() => { delete globalThis.__lsnTrace; }")
+    frame.get_by_text("first").wait_for()
+    received = [s for s in steps if s.startswith("bundle-received")]
+    assert len(received) == 2, steps  # two parts: the startup scripts, then the rest

@@ -43,7 +43,8 @@ def test_unknown_build_is_a_clear_error():
 def test_installed_web_app():
     bundle = load_bundle(installed_version() or "")
     manifest = bundle.manifest()
-    assert {"runtime.js", "vendor.js", "main.js"} <= set(manifest["names"])
+    assert manifest["runtime"] == ["runtime.js", "vendor.js", "main.js"]  # the order the browser runs them
+    assert set(manifest["runtime"]) <= set(manifest["names"])
     assert all(f"{c}.js" in bundle.files for c in bundle.editor_chunks if c != 502)
     assert b"window.LabelStudio=" in b"".join(bundle.files.values())
     assert "decode-audio.wasm" in bundle.asset_modules
