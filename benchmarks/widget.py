@@ -229,8 +229,7 @@ def main() -> None:
             for _ in range(args.repeat + 1):
                 t0 = page.evaluate(
                     RUN_CELL,
-                    f"from ls_notebook.widgets.labeling import label\n"
-                    f"w = label(server, {project.id}, order='id')\nw",
+                    f"w = lsn.Project(server, {project.id}).label(order='id')\nw",
                 )
                 opens.append(wait_log(page, "s === 'ready'") - t0)
                 if args.trace:

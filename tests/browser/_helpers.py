@@ -22,7 +22,8 @@ def make_project(server: Any, config: str, tasks: list[dict[str, Any]], prefix: 
 def label_cells(project_id: int, extra: str = "") -> list[str]:
     """Notebook cells opening the inline editor on a project (the kernel attaches via the env)."""
     return [
-        "import ls_notebook as lsn\nfrom ls_notebook.widgets.labeling import label\nserver = lsn.attach()",
+        "import ls_notebook as lsn\nserver = lsn.attach()\n"
+        "label = lambda server, pid, **options: lsn.Project(server, pid).label(**options)",
         f"w = label(server, {project_id}{extra})\nw",
     ]
 

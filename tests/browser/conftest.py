@@ -133,7 +133,8 @@ def page(lab: object, jupyter: Jupyter, request: pytest.FixtureRequest) -> Itera
 
 
 SETUP_CELL = (
-    "import ls_notebook as lsn\nfrom ls_notebook.widgets.labeling import label\nserver = lsn.attach()"
+    "import ls_notebook as lsn\nserver = lsn.attach()\n"
+    "label = lambda server, pid, **options: lsn.Project(server, pid).label(**options)"
 )
 
 _RUN_ONLY = """async (src) => {

@@ -156,7 +156,8 @@ def test_two_widgets_do_not_interfere(cell, page, ls_server):
 def test_saved_notebook_is_small_and_has_no_key(notebook, jupyter, ls_server):
     pid = make_project(ls_server.server, TEXT_CLASSES, [{"text": "save me"}])
     cells = [
-        "import ls_notebook as lsn\nfrom ls_notebook.widgets.labeling import label\nserver = lsn.attach()",
+        "import ls_notebook as lsn\nserver = lsn.attach()\n"
+        "label = lambda server, pid, **options: lsn.Project(server, pid).label(**options)",
         f"label(server, {pid})",
     ]
     name = f"saved-{uuid.uuid4().hex[:6]}.ipynb"
