@@ -18,8 +18,8 @@ from ls_notebook.server import (
     default_data_dir,
     launch,
     running,
+    stop_process,
 )
-from ls_notebook.server import stop as _stop_info
 from ls_notebook.server._credentials import Credentials
 from ls_notebook.server._info import for_data_dir
 from ls_notebook.server._proxy import hub_prefix, proxy_env, proxy_port
@@ -185,4 +185,4 @@ def stop(data_dir: str | os.PathLike[str] | None = None) -> bool:
         return False
     if server is not None and server.pid == info.pid:
         forget(server)
-    return _stop_info(info)
+    return stop_process(info)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ls_notebook._html import facts_table
 from ls_notebook.client import ProjectRef, api_errors
 from ls_notebook.project._push import BATCH_SIZE
 
@@ -591,5 +592,4 @@ class Project:
             "Annotations": str(data.get("total_annotations_number") or 0),
             "Server": html.escape(self.server.url),
         }
-        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows.items())
-        return f"<table class='lsn-project'>{body}</table>"
+        return facts_table(rows.items(), "lsn-project")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ls_notebook import _users
+from ls_notebook._html import facts_table
 from ls_notebook._links import browser_url
 from ls_notebook._project import Project
 from ls_notebook.client import Connection, api_errors
@@ -276,7 +277,7 @@ class Server:
                 "This server was attached, not started by ls_notebook: it cannot be stopped here."
             )
         forget(self)
-        return _manager.stop(info)
+        return _manager.stop_process(info)
 
     def status(self) -> dict[str, Any]:
         """Public facts about the server (never the key): URL, version, running state, projects."""
@@ -339,5 +340,4 @@ class Server:
         ]
         if facts["data_dir"]:
             rows.append(("Data", html.escape(facts["data_dir"])))
-        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows)
-        return f"<table class='lsn-server'><caption>Label Studio</caption>{body}</table>"
+        return facts_table(rows, "lsn-server", caption="Label Studio")

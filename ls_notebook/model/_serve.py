@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
+from ls_notebook._html import facts_table
 from ls_notebook.errors import LabelStudioError
 from ls_notebook.model import _register
 from ls_notebook.model._adapter import Features, ModelAdapter
@@ -361,8 +362,7 @@ class ModelServer:
         ]
         if self.errors:
             rows.append(("Last error", html.escape(self.errors[-1][:300])))
-        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows)
-        return f"<table class='lsn-model'><caption>ML backend</caption>{body}</table>"
+        return facts_table(rows, "lsn-model", caption="ML backend")
 
 
 @atexit.register

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from ls_notebook._html import facts_table
 from ls_notebook.client import api_errors
 from ls_notebook.errors import DataError, LabelStudioError
 from ls_notebook.storage._credentials import azure_credentials, gcs_credentials, s3_credentials
@@ -160,8 +161,7 @@ class Storage:
             ("Status", html.escape(state["status"] or "not synced")),
             ("Last sync count", str(state["last_sync_count"])),
         ]
-        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows)
-        return f"<table class='lsn-storage'>{body}</table>"
+        return facts_table(rows, "lsn-storage")
 
 
 class _quiet:

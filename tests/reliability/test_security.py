@@ -21,7 +21,7 @@ import ls_notebook as lsn
 from ls_notebook import configs
 from ls_notebook.client import Connection
 from ls_notebook.errors import AuthenticationError, MediaError
-from ls_notebook.server import ServerInfo
+from ls_notebook.server import ServerInfo, stop_process
 from ls_notebook.server._credentials import Credentials
 from ls_notebook.server._files import info_path, read_json
 from ls_notebook.server._info import load as load_info
@@ -71,7 +71,7 @@ def test_notebooks_keep_no_secret(path: Path, template_dir: Path, server: lsn.Se
         for info_file in (home / "run").glob("*.json"):  # a server the notebook left running
             info = load_info(info_file)
             if info is not None:
-                lsn.server.stop(info)
+                stop_process(info)
             info_file.unlink(missing_ok=True)
     saved = TEST_ROOT / f"executed-{path.name}"
     nbformat.write(nb, saved)
