@@ -22,7 +22,7 @@ from comm import DummyComm
 from ls_notebook.errors import LabelStudioError
 from ls_notebook.loop._labeling import LabelingSession, Order
 from ls_notebook.loop._select import task_selection
-from ls_notebook.tasks._media import config_tags
+from ls_notebook.tasks._media import FILE_TAGS, config_tags
 from ls_notebook.widgets._editor_bundle import EditorBundleError, load_bundle, warm_installed
 from ls_notebook.widgets._static import bundle as static_bundle
 
@@ -32,8 +32,9 @@ if TYPE_CHECKING:
 
 __all__ = ["LabelingSession", "LabelingWidget", "label"]
 
-# Configs whose editor gets a fixed height: an image-like object would shrink in an auto-sized frame.
-_FIXED_TAGS = frozenset({"image", "video", "pdf", "audio", "audioplus", "timeseries"})
+# Configs whose editor gets a fixed height: an image-like object would shrink in an auto-sized frame
+# (every tag whose value is a file, but Paragraphs, which is text with an optional audio track).
+_FIXED_TAGS = FILE_TAGS - {"paragraphs"}
 # Media configs' editor height: as js/src/_editor_boot.js's MIN_EDITOR_HEIGHT, room for the side column.
 _FIXED_HEIGHT = 620
 # Label Studio versions whose editor files this kernel has sent unasked (see LabelingWidget._push_bundle).
