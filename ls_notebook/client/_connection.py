@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,6 +202,8 @@ class Connection:
         with self._lock:
             if self._http is None or self._http.is_closed:
                 self._http = httpx.Client(base_url=url, timeout=TIMEOUTS.httpx(), trust_env=False)
+                # kept-alive sockets are closed when this connection (its Server) is collected
+                weakref.finalize(self, self._http.close)
             return self._http
 
     @property
