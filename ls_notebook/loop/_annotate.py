@@ -72,6 +72,10 @@ def known_annotator(conn: Connection, annotator: Annotator) -> dict[str, Any] | 
     """The ``{"id", "email"}`` of ``annotator`` if known without asking the server."""
     if isinstance(annotator, User):
         return {"id": int(annotator.id), "email": annotator.email}
+    if annotator is not None and not isinstance(annotator, str):
+        raise LabelStudioError(
+            f"annotator must be a user's e-mail or a ls_notebook.User, not {type(annotator).__name__}."
+        )
     return _USERS.get(conn, {}).get(_user_key(annotator))
 
 
@@ -83,10 +87,6 @@ def resolve_annotator(conn: Connection, annotator: Annotator) -> dict[str, Any]:
     known = known_annotator(conn, annotator)
     if known is not None:
         return known
-    if annotator is not None and not isinstance(annotator, str):
-        raise LabelStudioError(
-            f"annotator must be a user's e-mail or a ls_notebook.User, not {type(annotator).__name__}."
-        )
     with conn.errors("reading users"):
         if annotator is None:
             me = conn.sdk.users.whoami()

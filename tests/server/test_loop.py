@@ -227,3 +227,21 @@ def test_annotate_creates_annotations_once_per_annotator(server: lsn.Server, pro
         project.annotate({10**9: "pos"})
     with pytest.raises(ConfigError):
         project.annotate({ids[2]: "maybe"}, annotator=ann)
+
+
+def test_an_annotator_is_an_email_or_a_user_everywhere(server: lsn.Server, project: lsn.Project) -> None:
+    """annotate() and the editor's kernel side take either form and write through one function."""
+    added = project.sync(reviews(2), key="id", progress=False)
+    ids = [int(t) for t in added["task_id"]]
+    ann = server.create_user("either-form@example.org")
+    assert project.annotate({ids[0]: "pos"}, annotator="Either-Form@example.org") == 1  # e-mail, any case
+    assert project.annotate({ids[0]: "neg"}, annotator=ann) == 0  # the same user as a User: done already
+    session = LabelingSession(project._ref, annotator=ann, order="id")
+    assert session.user == {"id": ann.id, "email": ann.email}
+    assert session.labeled == {ids[0]}  # what the e-mail form wrote is this User's
+    session.skip(ids[1])
+    rows = project.pull(progress=False)[["task_id", "annotator", "was_cancelled"]]
+    got = sorted((int(t), a, bool(c)) for t, a, c in rows.itertuples(index=False))
+    assert got == [(ids[0], ann.email, False), (ids[1], ann.email, True)]  # a skip: a cancelled one
+    with pytest.raises(lsn.LabelStudioError, match=r"e-mail or a ls_notebook\.User"):
+        project.annotate({ids[1]: "pos"}, annotator=42)
