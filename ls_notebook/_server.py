@@ -264,9 +264,14 @@ class Server:
         """Return a ``Server`` for the same URL authenticated as ``user`` (which must carry a key)."""
         if not user.api_key:
             raise LabelStudioError(f"No API key is known for {user.email}; only local servers provide one.")
-        out = Server.__new__(Server)
-        out._conn, out._user = self._conn.with_key(user.api_key), {}
-        return out
+        return Server._on(self._conn.with_key(user.api_key))
+
+    @classmethod
+    def _on(cls, conn: Connection) -> Server:
+        """A ``Server`` over an existing connection."""
+        server = cls.__new__(cls)
+        server._conn, server._user = conn, {}
+        return server
 
     # -- lifecycle ------------------------------------------------------------------------------------
     def stop(self) -> bool:
