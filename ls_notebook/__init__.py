@@ -27,9 +27,9 @@ from ls_notebook.errors import (
 if TYPE_CHECKING:
     from ls_notebook import configs, stats
     from ls_notebook._api import attach, current, servers, start, stop
+    from ls_notebook._project import Project
     from ls_notebook._server import Server
     from ls_notebook._users import User
-    from ls_notebook.project import Project
     from ls_notebook.project._push import PushResult
     from ls_notebook.stats import agreement, consensus
 
@@ -42,7 +42,7 @@ _LAZY = {
     "stop": "ls_notebook._api",
     "Server": "ls_notebook._server",
     "User": "ls_notebook._users",
-    "Project": "ls_notebook.project",
+    "Project": "ls_notebook._project",
     "PushResult": "ls_notebook.project._push",
     "agreement": "ls_notebook.stats",
     "consensus": "ls_notebook.stats",
