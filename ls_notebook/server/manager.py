@@ -348,7 +348,12 @@ def _initialise(
         offset = log.tell()
         try:
             proc = subprocess.Popen(
-                cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=data_dir, env=init_env
+                cmd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                cwd=data_dir,
+                env=init_env,
             )
         except OSError as exc:
             _forget_init(data_dir)
