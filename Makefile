@@ -52,16 +52,20 @@ postgresql:
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/quickstart.ipynb --ip 127.0.0.1 $(if $(filter 0,$(ROOT)),--allow-root,)
 
+# Lint (ruff + the import-linter layer contracts) first: a broken layer fails before the long suite.
 test: setup chromium postgresql
+	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest tests notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg $(PYTEST_ARGS)
 
 # README screenshots in docs/, from real JupyterLab + Chromium + Label Studio (tools/screenshots.py).
 screenshots: setup chromium
 	$(PY) tools/screenshots.py
 
-lint:
+# ruff, then the layer contracts of pyproject.toml's [tool.importlinter] (imports point down only).
+lint: $(STAMPS)/install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format:
 	$(VENV)/bin/ruff format ls_notebook tests benchmarks

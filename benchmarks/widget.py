@@ -45,6 +45,7 @@ from pathlib import Path
 import httpx
 
 import ls_notebook as lsn
+from ls_notebook.server._credentials import Credentials
 
 CHROMIUM = os.environ.get("LSN_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -147,7 +148,7 @@ def main() -> None:
             ignore = shutil.ignore_patterns("server.log", ".ls_notebook.lock")
             shutil.copytree(args.template, data_dir, ignore=ignore)
         started = server = lsn.start(data_dir=data_dir, timeout=600)
-        url, key = server.url, server._Server__api_key
+        url, key = server.url, Credentials.load(data_dir).token
     client = server.client
     project = client.projects.create(title=f"bench {uuid.uuid4().hex[:6]}", label_config=CONFIG)
     n = args.repeat * 2 + 2
@@ -221,15 +222,14 @@ def main() -> None:
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
             page.evaluate(OBSERVE)
             time.sleep(2 + args.settle)  # let the setup cell finish (attach) before timing
-            if args.trace:  # the widget's own steps (see js/src/_editor_frame.js) and kernel messages
+            if args.trace:  # the widget's own steps (see `mark` in js/src/_page.js) and kernel messages
                 page.evaluate(TRACE_KERNEL)
 
             opens = []
             for _ in range(args.repeat + 1):
                 t0 = page.evaluate(
                     RUN_CELL,
-                    f"from ls_notebook.widgets.labeling import label\n"
-                    f"w = label(server, {project.id}, order='id')\nw",
+                    f"w = lsn.Project(server, {project.id}).label(order='id')\nw",
                 )
                 opens.append(wait_log(page, "s === 'ready'") - t0)
                 if args.trace:

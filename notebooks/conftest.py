@@ -31,9 +31,9 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     """After a notebook's last cell: stop the servers it started (also when a cell failed)."""
     if item.path.suffix != ".ipynb" or (nextitem is not None and nextitem.path == item.path):
         return
-    from ls_notebook.server import running, stop
+    from ls_notebook.server import running, stop_process
 
     before = _running_before.pop(item.path, set())
     for info in running():
         if info.pid not in before:
-            stop(info)
+            stop_process(info)

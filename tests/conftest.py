@@ -48,12 +48,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture(autouse=True)
 def _reset_current_server():
     """Each test starts with no 'current' server, as a fresh kernel would (jupysql-style)."""
-    import ls_notebook._api as api
+    import ls_notebook._server as registry
 
-    saved = api._current
-    api._current = None
+    saved = registry._current
+    registry._current = None
     yield
-    api._current = saved
+    registry._current = saved
 
 
 START_TIMEOUT = 300
@@ -84,8 +84,7 @@ def template_dir() -> Path:
     """
     if _TEMPLATE:
         return _TEMPLATE[0]
-    import ls_notebook as lsn
-    from ls_notebook.server import StartLaunched, launch
+    from ls_notebook.server import StartLaunched, launch, stop_process
 
     prepared = os.environ.get("LSN_TEST_TEMPLATE")  # developers: reuse an initialised data dir
     if prepared and (Path(prepared) / "ls_notebook.json").is_file():
@@ -95,7 +94,7 @@ def template_dir() -> Path:
     outcome = launch(folder, timeout=START_TIMEOUT, progress=TEMPLATE_INIT_EVENTS.append)
     assert isinstance(outcome, StartLaunched), outcome
     assert outcome.initialized
-    lsn.server.stop(outcome.info)
+    stop_process(outcome.info)
     _TEMPLATE.append(folder)
     return folder
 

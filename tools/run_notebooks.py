@@ -25,7 +25,7 @@ def main(paths: list[str]) -> int:
     template = os.environ.get("LS_NOTEBOOK_TEMPLATE")
     if template:
         shutil.copytree(template, home / "default", ignore=shutil.ignore_patterns("server.log", "*.lock"))
-    from ls_notebook.server import running, stop
+    from ls_notebook.server import running, stop_process
 
     try:
         for name in paths:
@@ -39,7 +39,7 @@ def main(paths: list[str]) -> int:
             print("executed", path, flush=True)
     finally:
         for info in running():  # the notebooks leave their servers running, as for a user
-            stop(info)
+            stop_process(info)
     return 0
 
 

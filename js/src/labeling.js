@@ -1,168 +1,91 @@
 // Inline labeling widget: Label Studio's own editor in an <iframe srcdoc>, one task at a time.
 // Every request goes to the kernel as a message (never a synced trait); the kernel talks to Label
-// Studio with the SDK and answers with messages and binary buffers. The browser never sees the API
-// key and never needs to reach the Label Studio server.
+// Studio and answers with messages and binary buffers. The browser never sees the API key and never
+// needs to reach the Label Studio server.
+//
+// Modules: _page.js (page-global state), _bundle.js (the editor files), _editor_boot.js (booting the
+// editor in a frame), _editor_frame.js (frames and the page's spare), _toolbar.js (the widget's bar
+// and state), _task_editor.js (one task in the editor), _height.js, _kernel.js (requests and
+// answers), _first_task.js.
+import { dropFirst, keepFirst, takeFirst } from "./_first_task.js";
+import { getBundle, receiveBundle, rejectBundle } from "./_bundle.js";
+import { MIN_EDITOR_HEIGHT } from "./_editor_boot.js";
+import { awaitingTask, frameFor, prepareFrame, prepareFrameSoon, setFrameMode } from "./_editor_frame.js";
+import { followContentHeight } from "./_height.js";
+import { kernelRequests } from "./_kernel.js";
+import { mark } from "./_page.js";
+import { styleElement } from "./_dom.js";
+import { taskEditor } from "./_task_editor.js";
+import { toolbar } from "./_toolbar.js";
 import css from "./labeling.css";
-import {
-  MIN_EDITOR_HEIGHT,
-  awaitingTask,
-  frameFor,
-  getBundle,
-  mark,
-  prepareFrame,
-  prepareFrameSoon,
-  receiveBundle,
-  rejectBundle,
-  setFrameMode,
-} from "./_editor_frame.js";
 
-const INTERFACES = [
-  "panel",
-  "update",
-  "submit",
-  "skip",
-  "controls",
-  "topbar",
-  "side-column",
-  "annotations:menu",
-  "annotations:current",
-  "predictions:tabs",
-  "predictions:menu",
-  "edit-history",
-];
-
-function el(tag, cls, text) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined) node.textContent = text; // text, never HTML
-  return node;
-}
-
-function button(label, title, onClick) {
-  const b = el("button", "lsn-lab-btn", label);
-  b.type = "button";
-  b.title = title;
-  b.addEventListener("click", onClick);
-  return b;
+// The editor frame of a view: the page's spare or a new one, sized and watched for errors. Resolves
+// `ready` with the editor class once the frame is booted and in the widget.
+function openFrame(model, ui, askBundle) {
+  const version = model.get("editor_version");
+  const height = model.get("height");
+  const { frame, placed, cancel } = frameFor(ui.box, version, askBundle);
+  const iframe = frame.iframe;
+  iframe.className = "lsn-lab-frame";
+  iframe.style.height = `${height || MIN_EDITOR_HEIGHT}px`;
+  setFrameMode(frame, Boolean(height));
+  // Errors inside the editor are shown while a task loads (kept in the frame for tests).
+  frame.onError = (message) => {
+    if (ui.state() === "loading") ui.setState("error", `The editor failed: ${message}`, true);
+  };
+  if (frame.failure) frame.onError(frame.failure);
+  let refit = () => {};
+  const ready = Promise.all([frame.ready, placed]).then(([EditorClass]) => {
+    mark("editor-placed");
+    if (!height) refit = followContentHeight(iframe, () => ui.state() === "loading");
+    return EditorClass;
+  });
+  return { iframe, ready, cancel, refit: () => refit() };
 }
 
 function render({ model, el: root }) {
   mark("render");
-  const style = el("style");
-  style.textContent = css;
-  const box = el("div", "lsn-lab");
-  box.dataset.state = "loading";
-  const bar = el("div", "lsn-lab-bar");
-  const title = el("span", "lsn-lab-title", model.get("title") || "Label Studio");
-  const progress = el("span", "lsn-lab-progress", "");
-  const taskLabel = el("span", "lsn-lab-task", "");
-  const status = el("span", "lsn-lab-status", "Loading the editor…");
-  status.setAttribute("role", "status");
-  const prev = button("‹ Prev", "Previous task", () => request({ type: "nav", step: -1 }));
-  const next = button("Next ›", "Next task", () => request({ type: "nav", step: 1 }));
-  bar.append(title, prev, next, progress, taskLabel, status);
-  box.append(bar);
-  root.append(style, box);
-
+  const version = model.get("editor_version");
+  const view = {}; // this view, as the spare frames' scheduler knows it (awaitingTask)
   let alive = true;
-  let ls = null; // the LabelStudio instance
-  let task = null; // the task shown, as the kernel sent it
-  let mediaUrls = [];
-  let seq = 0;
-  const pending = new Map(); // request id -> callback for the kernel's answer
-  let editorClass = null;
   let shownAt = 0;
-  let refit = null; // sizes an auto-height frame to its content now
   let spareAsked = false;
 
-  const view = {}; // this view, for awaitingTask
+  const ui = toolbar(model.get("title") || "Label Studio", (step) => request({ type: "nav", step }));
+  root.append(styleElement(css), ui.box);
   const setState = (state, message, isError = false) => {
     if (state === "ready" || state === "done" || state === "error") awaitingTask(view, false);
-    box.dataset.state = state;
-    status.textContent = message || "";
-    status.classList.toggle("lsn-lab-error", isError);
+    ui.setState(state, message, isError);
   };
-
-  function request(msg, onReply) {
+  const requests = kernelRequests(model);
+  const request = (msg, onReply) => {
     if (msg.type !== "update") awaitingTask(view, true); // the kernel answers with a task
-    const rid = `${Date.now().toString(36)}-${seq++}`;
-    if (onReply) pending.set(rid, onReply);
-    model.send({ ...msg, rid });
-    return rid;
-  }
-
-  const version = model.get("editor_version");
-  const askBundle = () => model.send({ type: "bundle" });
-  const height = model.get("height");
-  getBundle(version, askBundle); // asks the kernel unless the editor files are here or on their way
-  // The editor's frame: booted already (or booting) out of sight when the page had one ready.
-  const { frame: editorFrame, placed } = frameFor(box, version, askBundle, () => alive);
-  const frame = editorFrame.iframe;
-  frame.className = "lsn-lab-frame";
-  frame.style.height = `${height || MIN_EDITOR_HEIGHT}px`;
-  setFrameMode(editorFrame, Boolean(height));
-  // Errors inside the editor are shown while a task loads (kept in the frame for tests).
-  editorFrame.onError = (message) => {
-    if (box.dataset.state === "loading") setState("error", `The editor failed: ${message}`, true);
+    return requests.send(msg, onReply);
   };
-  if (editorFrame.failure) editorFrame.onError(editorFrame.failure);
-
-  const editorReady = Promise.all([editorFrame.ready, placed]).then(([cls]) => {
-    mark("editor-placed");
-    editorClass = cls;
-    if (!height) autoHeight();
-    return editorClass;
-  });
-
-  // Text configs: the frame follows the height of its page (at least MIN_EDITOR_HEIGHT while a task is
-  // shown, see frameHtml). Media configs keep a fixed height: an image fits itself to its container,
-  // so a frame sized to the image would shrink it step by step.
-  function autoHeight() {
-    const win = frame.contentWindow;
-    const body = win.document.body;
-    refit = () => {
-      const h = Math.min(Math.max(body.scrollHeight, 160), 2000);
-      // While the next task loads the editor is briefly empty: don't shrink then (the page would jump).
-      if (box.dataset.state === "loading" && h < frame.offsetHeight) return;
-      if (Math.abs(frame.offsetHeight - h) > 4) frame.style.height = `${h}px`;
-    };
-    new win.ResizeObserver(() => refit()).observe(body);
-  }
-
-  function onEditorLoad(instance) {
-    // Without a selected annotation the editor shows "No more annotations": create one, from the
-    // first prediction when there is one, after the predictions have been loaded.
-    setTimeout(() => {
-      const as = instance.annotationStore;
-      if (!as) return;
-      let current = as.annotations.length ? as.annotations[0] : null;
-      if (!current) {
-        current = as.predictions.length
-          ? as.addAnnotationFromPrediction(as.predictions[0])
-          : as.addAnnotation({ userGenerate: true });
-      }
-      as.selectAnnotation(current.id);
+  const askBundle = () => model.send({ type: "bundle" });
+  getBundle(version, askBundle); // asks the kernel unless the editor files are here or on their way
+  const frame = openFrame(model, ui, askBundle);
+  const editor = taskEditor(frame.iframe, {
+    loaded(task) {
       mark("ready");
-      box.dataset.taskId = String(task.id);
+      ui.showTask(task.id);
       setState("ready", task.message || "");
-      if (refit) refit();
+      frame.refit();
       if (!spareAsked) {
         spareAsked = true;
         prepareFrameSoon(version, askBundle); // the page's next widget starts from a booted editor
       }
       model.send({ type: "shown", task_id: task.id, ms: performance.now() - shownAt });
-    }, 0);
-  }
+    },
+    submit: (task, annotation) => save("submit", task, annotation),
+    update: (task, annotation) => save("update", task, annotation),
+    skip: (task) => request({ type: "skip", task_id: task.id }),
+  });
 
-  function save(kind, annotation) {
+  function save(kind, task, annotation) {
     mark("save");
-    const result = annotation.serializeAnnotation();
-    const msg = {
-      type: kind,
-      task_id: task.id,
-      result,
-      lead_time: (Date.now() - shownAt) / 1000,
-    };
+    const msg = { type: kind, task_id: task.id, result: annotation.serializeAnnotation() };
+    msg.lead_time = (Date.now() - shownAt) / 1000;
     if (kind === "update") msg.annotation_id = Number(annotation.pk);
     setState("saving", "Saving…");
     request(msg, (reply) => {
@@ -180,80 +103,36 @@ function render({ model, el: root }) {
     });
   }
 
-  function mount(msg, buffers) {
-    for (const url of mediaUrls) frame.contentWindow.URL.revokeObjectURL(url);
-    mediaUrls = [];
-    task = msg.task;
-    const data = { ...task.data };
-    (msg.media || []).forEach(([key, mime], i) => {
-      // Made in the editor's realm: its workers (audio decoding) can only read blobs of their own realm.
-      const win = frame.contentWindow;
-      const url = win.URL.createObjectURL(new win.Blob([buffers[i]], { type: mime }));
-      mediaUrls.push(url);
-      data[key] = url;
-    });
-    progress.textContent = `${msg.labeled} / ${msg.total} labeled`;
-    taskLabel.textContent = `task ${task.id} (${msg.index + 1} of ${msg.total})`;
-    prev.disabled = msg.index <= 0;
-    next.disabled = msg.index >= msg.total - 1;
-    if (ls) {
-      ls.destroy();
-      ls = null;
-    }
-    const rootNode = frame.contentWindow.document.getElementById("lsn-root");
-    rootNode.replaceChildren();
+  function show(msg, buffers, EditorClass) {
+    ui.showProgress(msg);
     setState("loading", "");
-    delete box.dataset.taskId;
+    ui.showTask(null);
     shownAt = performance.now();
-    mark("mount");
-    ls = new editorClass(rootNode, {
-      config: msg.config,
-      task: { id: task.id, data, annotations: task.annotations, predictions: task.predictions },
-      user: msg.user,
-      interfaces: INTERFACES,
-      instanceOptions: { reactVersion: "v18" },
-      onLabelStudioLoad: (instance) => {
-        mark("loaded");
-        onEditorLoad(instance);
-      },
-      onSubmitAnnotation: (_ls, annotation) => save("submit", annotation),
-      onUpdateAnnotation: (_ls, annotation) => save("update", annotation),
-      onSkipTask: () => request({ type: "skip", task_id: task.id }),
-    });
+    editor.mount(EditorClass, msg, buffers);
   }
 
+  // The editor files ("bundle", "bundle_error") and the first task ("first") go to `initialize`.
   function onMessage(msg, buffers) {
-    if (!alive || msg.first) return; // a first task is taken from initialize's keeping
-    if (msg.type === "bundle") {
-      receiveBundle(msg.manifest, buffers, msg.names);
-    } else if (msg.type === "bundle_error") {
-      rejectBundle(version, msg.message);
-    } else if (msg.type === "task") {
+    if (!alive || msg.first) return;
+    if (msg.type === "task") {
       mark("task-received");
-      editorReady
-        .then(() => alive && mount(msg, buffers))
+      frame.ready
+        .then((EditorClass) => alive && show(msg, buffers, EditorClass))
         .catch((e) => alive && setState("error", `The editor failed on task ${msg.task.id}: ${e.message}`, true));
     } else if (msg.type === "done") {
-      if (ls) ls.destroy();
-      ls = null;
-      const rootNode = frame.contentWindow.document.getElementById("lsn-root");
-      if (rootNode) rootNode.replaceChildren();
-      progress.textContent = `${msg.labeled} / ${msg.total} labeled`;
+      editor.clear();
+      ui.showProgress(msg);
       setState("done", msg.message || "No more tasks");
-      if (refit) refit();
-    } else if (msg.rid && pending.has(msg.rid)) {
-      const reply = pending.get(msg.rid);
-      pending.delete(msg.rid);
-      reply(msg);
-    } else if (msg.type === "error") {
+      frame.refit();
+    } else if (!requests.answer(msg) && msg.type === "error") {
       setState("error", msg.message, true);
     }
   }
 
   model.on("msg:custom", onMessage);
-  editorReady.catch((e) => alive && setState("error", `The editor could not be loaded: ${e.message}`, true));
-  // The kernel sends the first task with the widget, before it is displayed: the first view takes it;
-  // others (or when it did not come) ask for the current task.
+  frame.ready.catch((e) => alive && setState("error", `The editor could not be loaded: ${e.message}`, true));
+  // The first view takes the task the kernel sent with the widget; others (or when it did not come)
+  // ask for the current task.
   const first = takeFirst(model.get("instance"));
   if (first) onMessage({ ...first.msg, first: false }, first.buffers);
   else request({ type: "show" });
@@ -261,35 +140,31 @@ function render({ model, el: root }) {
   return () => {
     alive = false;
     awaitingTask(view, false);
+    frame.cancel();
     model.off("msg:custom", onMessage);
-    if (ls) ls.destroy();
-    for (const url of mediaUrls) URL.revokeObjectURL(url);
+    editor.destroy();
   };
 }
 
-// Widget instance -> the first task the kernel sent it, until its first view takes it.
-const firsts = (globalThis.__lsNotebookFirstTasks ||= new Map());
-
-function takeFirst(instance) {
-  const first = instance ? firsts.get(instance) : undefined;
-  if (first) firsts.delete(instance);
-  return first;
-}
-
-// Runs when the widget's model is created, as the kernel opens it (before the cell is over): take the
-// editor files when the kernel sends them, and start an editor frame for the widget meanwhile.
+// Runs when the widget's model is created, as the kernel opens it (before the cell is over): takes
+// the editor files and the first task the kernel sends, and starts an editor frame for the widget
+// meanwhile. Returns its cleanup (anywidget calls it when the model is closed).
 function initialize({ model }) {
   mark("initialize");
   const version = model.get("editor_version");
   const instance = model.get("instance");
-  model.on("msg:custom", (msg, buffers) => {
+  const onMessage = (msg, buffers) => {
     if (msg.type === "bundle") receiveBundle(msg.manifest, buffers, msg.names);
     else if (msg.type === "bundle_error") rejectBundle(version, msg.message);
-    else if (msg.first && instance) firsts.set(instance, { msg, buffers });
-  });
-  model.on("destroy", () => firsts.delete(instance)); // closed before it was ever displayed
+    else if (msg.first) keepFirst(instance, msg, buffers);
+  };
+  model.on("msg:custom", onMessage);
   getBundle(version, null); // the kernel's first widget sends the files unasked (see render)
   prepareFrame(version, null);
+  return () => {
+    model.off("msg:custom", onMessage);
+    dropFirst(instance); // closed before it was ever displayed
+  };
 }
 
 export default { initialize, render };

@@ -1,19 +1,11 @@
 // Server status card: URL (clickable), version, projects, running state. Never receives a secret:
 // the kernel syncs only public facts. `refresh` is a command sent as a message, not a trait.
+import { el, styleElement } from "./_dom.js";
 import css from "./status.css";
 
-function el(tag, cls, text) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined) node.textContent = text; // text, never HTML
-  return node;
-}
-
 function render({ model, el: root }) {
-  const style = el("style");
-  style.textContent = css;
   const card = el("div", "lsn-card");
-  root.append(style, card);
+  root.append(styleElement(css), card);
 
   const draw = () => {
     card.replaceChildren();

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-
-from label_studio_sdk.label_interface import LabelInterface
+from typing import TYPE_CHECKING
 
 from ls_notebook.errors import ConfigError
+
+if TYPE_CHECKING:
+    from label_studio_sdk.label_interface import LabelInterface
 
 __all__ = ["DataVariable", "data_variables", "interface", "validate"]
 
@@ -36,6 +38,9 @@ def interface(config: str) -> LabelInterface:
     """
     if not isinstance(config, str) or not config.strip():
         raise ConfigError("The label config is empty: pass the XML of a <View> (see ls_notebook.configs).")
+    # The SDK's LabelInterface imports jsonschema and friends (~1-2 s): loaded on the first config.
+    from label_studio_sdk.label_interface import LabelInterface
+
     try:
         li = LabelInterface(config)
         li.validate()

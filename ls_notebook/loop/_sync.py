@@ -7,17 +7,17 @@ has grown — sends only what is new, and returns exactly those rows with their 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ls_notebook.project._keys import existing_keys
-from ls_notebook.project._push import BATCH_SIZE, push
-from ls_notebook.tasks import row_keys
+from ls_notebook.project._push import push
+from ls_notebook.tasks import as_pandas, backend_of, row_keys, to_backend
 from ls_notebook.tasks._build import Predictions
 
 if TYPE_CHECKING:
-    from ls_notebook.project._project import Project
+    from ls_notebook.client import ProjectRef
 
 __all__ = ["new_rows", "sync"]
 
@@ -44,15 +44,22 @@ def _subset_predictions(predictions: Predictions, mask: pd.Series) -> Prediction
 
 
 def sync(
-    project: Project,
-    df: pd.DataFrame,
-    key: str | None = None,
-    predictions: Predictions = None,
-    model_version: str | None = None,
-    batch_size: int = BATCH_SIZE,
-    progress: bool = True,
-) -> pd.DataFrame:
-    """Push the rows of ``df`` that are new to ``project`` (see :meth:`Project.sync`)."""
+    project: ProjectRef,
+    df: Any,
+    *,
+    key: str | None,
+    predictions: Predictions,
+    model_version: str | None,
+    batch_size: int,
+    progress: bool,
+) -> Any:
+    """Push the rows of ``df`` that are new to ``project`` (see :meth:`Project.sync`).
+
+    ``df`` is any frame :func:`~ls_notebook.tasks.as_pandas` takes; the new rows come back in the same
+    kind of frame (pandas, polars, or a pyarrow Table for other Arrow data).
+    """
+    backend = backend_of(df)
+    df = as_pandas(df, "sync()")
     mask = new_rows(df, key, existing_keys(project))
     added = df[mask.to_numpy()]
     if len(added):
@@ -64,8 +71,10 @@ def sync(
             model_version=model_version,
             batch_size=batch_size,
             progress=progress,
+            update=False,
         )
         task_ids = result.task_ids
     else:
         task_ids = pd.Series(dtype="Int64", index=added.index)
-    return added.assign(task_id=task_ids.reindex(added.index).astype("Int64"))
+    added = added.assign(task_id=task_ids.reindex(added.index).astype("Int64"))
+    return to_backend(added, backend)

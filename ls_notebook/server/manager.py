@@ -51,7 +51,7 @@ __all__ = [
     "StartReused",
     "StartTimedOut",
     "launch",
-    "stop",
+    "stop_process",
 ]
 
 #: Seconds allowed for ``label-studio init`` on a first start (30-70 s measured on 2 cores).
@@ -485,8 +485,9 @@ def _kill_group(pid: int, grace: float) -> None:
             child.wait(timeout=1)
 
 
-def stop(info: ServerInfo, timeout: float = 15.0) -> bool:
-    """Stop the server described by ``info`` (its whole process group); True if it was running."""
+def stop_process(info: ServerInfo, timeout: float = 15.0) -> bool:
+    """Stop the server process of ``info`` (its whole process group) and drop its info files; True if
+    it was running. (``ls_notebook.stop()`` and ``Server.stop()`` end here.)"""
     was_running = info.process() is not None
     if was_running:
         _kill_group(info.pid, grace=timeout)

@@ -12,6 +12,7 @@ import pandas as pd
 from ls_notebook.configs import data_variables, interface
 from ls_notebook.errors import DataError
 from ls_notebook.tasks._coerce import column_to_json
+from ls_notebook.tasks._frames import as_pandas
 from ls_notebook.tasks._keys import KEY_FIELD, row_keys
 from ls_notebook.tasks._media import LocalMedia, check_media, media_columns, split_media
 from ls_notebook.tasks._predictions import to_prediction
@@ -74,14 +75,15 @@ def _prediction_values(df: pd.DataFrame, predictions: Predictions) -> tuple[list
         if not predictions.index.equals(df.index):
             predictions = predictions.reindex(df.index)
         return predictions.to_list(), []
-    values = list(predictions)
+    to_list = getattr(predictions, "to_pylist", None) or getattr(predictions, "to_list", None)
+    values = to_list() if callable(to_list) else list(predictions)  # Arrow / polars: Python values
     if len(values) != len(df):
         raise DataError(f"predictions has {len(values)} items for {len(df)} rows: give one per row.")
     return values, []
 
 
 def build_tasks(
-    df: pd.DataFrame,
+    df: Any,
     config: str,
     key: str | None = None,
     predictions: Predictions = None,
@@ -89,6 +91,8 @@ def build_tasks(
 ) -> TaskBatch:
     """Turn each row of ``df`` into a task ``{"data": ..., "meta": {KEY_FIELD: key}, "predictions": ...}``.
 
+    ``df`` is any frame :func:`~ls_notebook.tasks.as_pandas` takes (pandas, polars, pyarrow, an Arrow
+    stream).
     Everything is checked before returning (config, columns, keys, values, predictions), so a bad
     frame fails with nothing sent.
 
@@ -102,8 +106,7 @@ def build_tasks(
     ({'text': 'good'}, {'ls_notebook_key': '0'}, 0)
     """
     li = interface(config)
-    if not isinstance(df, pd.DataFrame):
-        raise DataError(f"push() takes a pandas DataFrame, got {type(df).__name__}.")
+    df = as_pandas(df)
     if df.shape[1] == 0:
         raise DataError(
             "The DataFrame is empty (it has no columns): push a DataFrame with the columns the label "

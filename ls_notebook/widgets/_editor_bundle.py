@@ -2,7 +2,7 @@
 
 Label Studio 1.23 ships no standalone editor bundle, but its web app (``web/dist/apps/labelstudio/``
 next to the ``label_studio`` package, also served without login at ``<server>/react-app/<file>``)
-carries the editor in a few webpack chunks. The browser side (``js/src/_editor_frame.js``) loads them
+carries the editor in a few webpack chunks. The browser side (``js/src/_editor_boot.js``) loads them
 inside an iframe without booting the app; this module finds which chunks and modules to load (their
 ids change with every Label Studio build, so they are found by searching ``main.js``, never
 hard-coded), reads the files, and caches them per server version.
@@ -31,6 +31,9 @@ _CHUNK_ID = re.compile(r"\.e\((\d+)\)")
 _EDITOR_MARK = b"window.LabelStudio="
 _TAILWIND_MARK = b"tailwindcss v"
 _MODULE_HEAD = re.compile(rb"[{,](\d+):\([\w$,]*\)=>\{")
+# The scripts the editor starts with, in the order the browser evaluates them. They are sent first
+# (the manifest's "runtime"), and evaluated while the rest arrives.
+_RUNTIME = ("runtime.js", "vendor.js", "main.js")
 
 
 class EditorBundleError(LabelStudioError):
@@ -83,6 +86,7 @@ class EditorBundle:
             "tailwind_module": self.tailwind_module,
             "asset_modules": {a: list(m) for a, m in self.asset_modules.items()},
             "names": list(self.files),
+            "runtime": [n for n in _RUNTIME if n in self.files],
             # style sheets naming the fonts by their server path: the browser rewrites only these
             "font_css": [n for n, b in self.files.items() if n.endswith(".css") and _FONT_PATH in b],
         }
@@ -169,8 +173,7 @@ def _collect(
     if main_js is None:
         raise EditorBundleError(f"{source}main.js could not be read")
     manifest = parse_manifest(main_js, read)
-    files = {"runtime.js": read("runtime.js"), "vendor.js": b"", "main.js": main_js}
-    files["vendor.js"] = read("vendor.js")
+    files = {name: main_js if name == "main.js" else read(name) for name in _RUNTIME}
     # Chunks the editor chunks load lazily (audio spectrogram, decoding worker…), then their CSS.
     pending = list(manifest.chunk_files)
     while pending:
@@ -324,9 +327,11 @@ def warm_installed() -> threading.Thread | None:
 
 
 def _http_get(url: str) -> bytes | None:
-    import requests
+    """A public file of the server's web app (no key needed), with the package's HTTP settings."""
+    from ls_notebook.client import new_client
 
-    response = requests.get(url, timeout=60)
+    with new_client(timeout=60) as http:
+        response = http.get(url)
     if 400 <= response.status_code < 500:  # the server answers 400 for a file it does not have
         return None
     response.raise_for_status()

@@ -70,14 +70,14 @@ def test_server_error_shown_and_retried(cell, page, ls_server):
     cell(
         f"w = label(server, {pid})\n"
         "from label_studio_sdk.core.api_error import ApiError\n"
-        "_create = w.session.client.annotations.create\n"
+        "_create = w.session.conn.sdk.annotations.create\n"
         "_calls = []\n"
         "def _flaky(**kw):\n"
         "    _calls.append(1)\n"
         "    if len(_calls) == 1:\n"
         "        raise ApiError(status_code=503, body={'detail': 'Service Unavailable (injected)'})\n"
         "    return _create(**kw)\n"
-        "w.session.client.annotations.create = _flaky\n"
+        "w.session.conn.sdk.annotations.create = _flaky\n"
         "w"
     )
     wait_state(page, "ready")
@@ -156,7 +156,8 @@ def test_two_widgets_do_not_interfere(cell, page, ls_server):
 def test_saved_notebook_is_small_and_has_no_key(notebook, jupyter, ls_server):
     pid = make_project(ls_server.server, TEXT_CLASSES, [{"text": "save me"}])
     cells = [
-        "import ls_notebook as lsn\nfrom ls_notebook.widgets.labeling import label\nserver = lsn.attach()",
+        "import ls_notebook as lsn\nserver = lsn.attach()\n"
+        "label = lambda server, pid, **options: lsn.Project(server, pid).label(**options)",
         f"label(server, {pid})",
     ]
     name = f"saved-{uuid.uuid4().hex[:6]}.ipynb"
@@ -179,3 +180,22 @@ def test_saved_notebook_is_small_and_has_no_key(notebook, jupyter, ls_server):
     assert ls_server.api_key not in text
     assert "sessionid" not in text
     json.loads(text)
+
+
+def test_page_without_the_editor_files_takes_each_part_once(cell, page, ls_server):
+    """A page that lacks the editor files when a widget renders (a reload, a second page) asks the
+    kernel for them; each part of the answer is processed once, by the widget's model only."""
+    pid = make_project(ls_server.server, TEXT_CLASSES, [{"text": "first"}])
+    open_widget(cell, page, pid)  # the kernel has sent its files by now, and sends them unasked no more
+    page.evaluate(
+        "() => { document.querySelectorAll('.lsn-lab-spares').forEach((e) => e.remove());"
+        " delete globalThis.__lsNotebook; globalThis.__lsnTrace = []; }"
+    )
+    try:
+        frame = open_widget(cell, page, pid)
+        steps = page.evaluate("() => globalThis.__lsnTrace.map(([, step]) => step)")
+    finally:
+        page.evaluate("() => { delete globalThis.__lsnTrace; }")
+    frame.get_by_text("first").wait_for()
+    received = [s for s in steps if s.startswith("bundle-received")]
+    assert len(received) == 2, steps  # two parts: the startup scripts, then the rest

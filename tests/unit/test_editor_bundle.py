@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ls_notebook.tasks._media import media_keys
 from ls_notebook.widgets._editor_bundle import (
     EditorBundleError,
     installed_version,
@@ -11,7 +12,7 @@ from ls_notebook.widgets._editor_bundle import (
     local_web_app_dir,
     parse_manifest,
 )
-from ls_notebook.widgets._media import media_keys, needs_fixed_height
+from ls_notebook.widgets.labeling import needs_fixed_height
 
 MAIN = (
     b"x;const a=()=>Promise.all([n.e(502),n.e(9),n.e(855)]).then(n.bind(n,19363));"
@@ -42,7 +43,8 @@ def test_unknown_build_is_a_clear_error():
 def test_installed_web_app():
     bundle = load_bundle(installed_version() or "")
     manifest = bundle.manifest()
-    assert {"runtime.js", "vendor.js", "main.js"} <= set(manifest["names"])
+    assert manifest["runtime"] == ["runtime.js", "vendor.js", "main.js"]  # the order the browser runs them
+    assert set(manifest["runtime"]) <= set(manifest["names"])
     assert all(f"{c}.js" in bundle.files for c in bundle.editor_chunks if c != 502)
     assert b"window.LabelStudio=" in b"".join(bundle.files.values())
     assert "decode-audio.wasm" in bundle.asset_modules
