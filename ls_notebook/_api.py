@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ls_notebook._links import PROXY_TEMPLATE_ENV
 from ls_notebook._server import Server, forget, get_current, set_current
+from ls_notebook._start_progress import StartDisplay
 from ls_notebook._warm import warm
 from ls_notebook.client import check_auth, check_reachable, normalize_url
 from ls_notebook.errors import LabelStudioError, ServerStartError
@@ -36,6 +37,7 @@ def start(
     executable: str | os.PathLike[str] | None = None,
     database: str | None = None,
     env: Mapping[str, str] | None = None,
+    progress: bool = True,
 ) -> Server:
     """Start a local Label Studio server (or reuse the one already running for ``data_dir``).
 
@@ -62,6 +64,10 @@ def start(
         ``postgresql://user:pw@host:port/db`` to use PostgreSQL instead of the embedded SQLite.
     env : mapping, optional
         Extra environment variables for the server process (Label Studio settings).
+    progress : bool
+        Show the phases of a launch (creating the database, creating the admin account, starting,
+        waiting for ``/health``) and the elapsed time in a progress bar. Reusing a running server
+        shows nothing.
 
     Under JupyterHub or Binder (``$JUPYTERHUB_SERVICE_PREFIX`` set) the server listens on the port of
     the "Label Studio" jupyter-server-proxy entry (``$LS_NOTEBOOK_PROXY_PORT``, default 48080) and its
@@ -88,16 +94,20 @@ def start(
     """
     folder = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
     port, env = _behind_hub(port, env)
-    outcome = launch(
-        folder,
-        port=port,
-        username=username,
-        password=password,
-        timeout=timeout,
-        executable=executable,
-        database=database,
-        env=env,
-    )
+    with StartDisplay() as display:
+        outcome = launch(
+            folder,
+            port=port,
+            username=username,
+            password=password,
+            timeout=timeout,
+            executable=executable,
+            database=database,
+            env=env,
+            progress=display if progress else None,
+        )
+        if isinstance(outcome, StartLaunched | StartReused):
+            display.finish(f"Label Studio {outcome.info.version} is ready")
     if isinstance(outcome, StartLaunched | StartReused):
         server = set_current(_server_from(outcome.info, outcome.credentials))
         warm()  # in a kernel: the first label()'s editor files, read in the background

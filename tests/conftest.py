@@ -58,6 +58,9 @@ def _reset_current_server():
 
 START_TIMEOUT = 300
 _TEMPLATE: list[Path] = []  # the initialised template, shared by every conftest that imports the fixture
+#: The progress events of the template's real first start (empty when it was copied from
+#: ``LSN_TEST_TEMPLATE``): tests/server/test_start_progress.py checks them without another init.
+TEMPLATE_INIT_EVENTS: list[object] = []
 
 
 def unique_title(prefix: str = "test") -> str:
@@ -88,7 +91,7 @@ def template_dir() -> Path:
         _TEMPLATE.append(copy_data_dir(Path(prepared), "template"))
         return _TEMPLATE[0]
     folder = TEST_ROOT / "template"
-    outcome = launch(folder, timeout=START_TIMEOUT)
+    outcome = launch(folder, timeout=START_TIMEOUT, progress=TEMPLATE_INIT_EVENTS.append)
     assert isinstance(outcome, StartLaunched), outcome
     assert outcome.initialized
     stop_process(outcome.info)
