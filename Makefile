@@ -49,8 +49,15 @@ chromium:
 postgresql:
 	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { $(call deb_install,postgresql); }
 
+# `make lab`: the default server's database is created once before JupyterLab opens (skipped when it
+# exists), and JupyterLab reads the project's jupyter-config/ besides the user's own config (no
+# "Jupyter news?" prompt; the user's settings are untouched). LAB_ARGS: more `jupyter lab` options.
+LAB_ARGS ?=
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/quickstart.ipynb --ip 127.0.0.1 $(if $(filter 0,$(ROOT)),--allow-root,)
+	$(PY) tools/init_default_server.py
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+		$(VENV)/bin/jupyter lab notebooks/quickstart.ipynb --ip 127.0.0.1 \
+		$(if $(filter 0,$(ROOT)),--allow-root,) $(LAB_ARGS)
 
 # Lint (ruff + the import-linter layer contracts) first: a broken layer fails before the long suite.
 test: setup chromium postgresql
