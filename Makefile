@@ -49,19 +49,30 @@ chromium:
 postgresql:
 	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { $(call deb_install,postgresql); }
 
+# `make lab`: the default server's database is created once before JupyterLab opens (skipped when it
+# exists), and JupyterLab reads the project's jupyter-config/ besides the user's own config (no
+# "Jupyter news?" prompt; the user's settings are untouched). LAB_ARGS: more `jupyter lab` options.
+LAB_ARGS ?=
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/quickstart.ipynb --ip 127.0.0.1 $(if $(filter 0,$(ROOT)),--allow-root,)
+	$(PY) tools/init_default_server.py
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+		$(VENV)/bin/jupyter lab notebooks/quickstart.ipynb --ip 127.0.0.1 \
+		$(if $(filter 0,$(ROOT)),--allow-root,) $(LAB_ARGS)
 
+# Lint (ruff + the import-linter layer contracts) first: a broken layer fails before the long suite.
 test: setup chromium postgresql
+	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest tests notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg $(PYTEST_ARGS)
 
 # README screenshots in docs/, from real JupyterLab + Chromium + Label Studio (tools/screenshots.py).
 screenshots: setup chromium
 	$(PY) tools/screenshots.py
 
-lint:
+# ruff, then the layer contracts of pyproject.toml's [tool.importlinter] (imports point down only).
+lint: $(STAMPS)/install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format:
 	$(VENV)/bin/ruff format ls_notebook tests benchmarks

@@ -24,8 +24,8 @@ import pyarrow as pa
 
 import ls_notebook as lsn
 from ls_notebook import configs
-from ls_notebook.project._http import request
-from ls_notebook.project._project import Project
+from ls_notebook._project import Project
+from ls_notebook.server._credentials import Credentials
 
 LABELS = ["pos", "neg", "neutral"]
 
@@ -66,14 +66,20 @@ def build_project(server, n_tasks: int, n_ann: int):
         for i in range(n_tasks)
     ]
     for start in range(0, n_tasks, 2000):
-        request(
-            server,
+        server.connection.request(
             "POST",
             f"/api/projects/{project.id}/import",
             "bench import",
             json=tasks[start : start + 2000],
         )
     return project, users
+
+
+def fresh(project) -> Project:
+    """The project through a new Server object: a new connection, so nothing cached in memory yet."""
+    server = project.server
+    token = Credentials.load(server.data_dir).token
+    return Project(lsn.Server(server.url, token, info=server.connection.info), project.id)
 
 
 def change(project, table: pa.Table, fraction: float, offset: int) -> int:
@@ -91,10 +97,10 @@ import resource, sys
 import psutil
 import ls_notebook as lsn
 from ls_notebook.project import _db, _pull  # imported before the baseline
-from ls_notebook.project._project import Project
+from ls_notebook._project import Project
 
 project = Project(lsn.start(data_dir=sys.argv[1]), int(sys.argv[2]))
-_pull.time_objects(project)  # the config read and parsed once per project: not the pull's data
+_pull.time_objects(project._ref)  # the config read and parsed once per project: not the pull's data
 base = psutil.Process().memory_info().rss
 table = project.pull_arrow(source=sys.argv[3], progress=False)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - base, table.nbytes)
@@ -142,7 +148,7 @@ def measure_pull(project, tmp: Path, n_tasks: int) -> None:
     _, t_df = timed(lambda: project.pull(source="sqlite", progress=False))
     print(f"pull() as DataFrame (SQLite):               {t_df:8.2f} s")
 
-    via_api, via_db = Project(project.server, project.id), Project(project.server, project.id)
+    via_api, via_db = fresh(project), fresh(project)  # each its own connection: its own memory cache
     _, t_fill = timed(lambda: via_api.pull_arrow(source="cache", refresh=True, progress=False))
     print(f"pull via API, first cache fill:             {t_fill:8.2f} s")
     via_db.pull_arrow(source="auto", progress=False)  # loads the cache files: both objects in step
@@ -163,7 +169,7 @@ def measure_pull(project, tmp: Path, n_tasks: int) -> None:
     )
     _, t_same = timed(lambda: via_db.pull(source="auto", progress=False))
     print(f"repeated pull(), nothing changed:           {t_same:8.2f} s")
-    fresh_obj, t_load = timed(lambda: Project(project.server, project.id).pull(source="auto", progress=False))
+    fresh_obj, t_load = timed(lambda: fresh(project).pull(source="auto", progress=False))
     print(f"pull() by a new Project (cache files read): {t_load:8.2f} s")
     reference = project.pull(source="sqlite", progress=False)
     same = db_df.equals(reference) and fresh_obj.equals(reference)
@@ -186,11 +192,15 @@ def measure_push(server, n: int, runs: int) -> None:
     payload = build_tasks(df, config, key="id").tasks
 
     def raw(project):
-        return request(server, "POST", f"/api/projects/{project.id}/import", "raw import", json=payload)
+        return server.connection.request(
+            "POST", f"/api/projects/{project.id}/import", "raw import", json=payload
+        )
 
     def raw_batched(project):
         for s in range(0, n, 1000):
-            request(server, "POST", f"/api/projects/{project.id}/import", "raw", json=payload[s : s + 1000])
+            server.connection.request(
+                "POST", f"/api/projects/{project.id}/import", "raw", json=payload[s : s + 1000]
+            )
 
     raw_times, push_times = [], []
     for run in range(runs):

@@ -47,6 +47,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import ls_notebook as lsn
+from ls_notebook.server._credentials import Credentials
 from tests._support import launch_chromium
 
 CONFIG = """<View><Text name="text" value="$text"/>
@@ -141,7 +142,7 @@ def main() -> None:
             ignore = shutil.ignore_patterns("server.log", ".ls_notebook.lock")
             shutil.copytree(args.template, data_dir, ignore=ignore)
         started = server = lsn.start(data_dir=data_dir, timeout=600)
-        url, key = server.url, server._Server__api_key
+        url, key = server.url, Credentials.load(data_dir).token
     client = server.client
     project = client.projects.create(title=f"bench {uuid.uuid4().hex[:6]}", label_config=CONFIG)
     n = args.repeat * 2 + 2
@@ -222,8 +223,7 @@ def main() -> None:
             for _ in range(args.repeat + 1):
                 t0 = page.evaluate(
                     RUN_CELL,
-                    f"from ls_notebook.widgets.labeling import label\n"
-                    f"w = label(server, {project.id}, order='id')\nw",
+                    f"w = lsn.Project(server, {project.id}).label(order='id')\nw",
                 )
                 opens.append(wait_log(page, "s === 'ready'") - t0)
                 if args.trace:

@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ls_notebook._links import PROXY_TEMPLATE_ENV
-from ls_notebook._server import Server
+from ls_notebook._server import Server, forget, get_current, set_current
+from ls_notebook._start_progress import StartDisplay
+from ls_notebook._warm import warm
 from ls_notebook.client import check_auth, check_reachable, normalize_url
 from ls_notebook.errors import LabelStudioError, ServerStartError
 from ls_notebook.server import (
@@ -18,25 +20,11 @@ from ls_notebook.server import (
     default_data_dir,
     launch,
     running,
+    stop_process,
 )
-from ls_notebook.server import stop as _stop_info
 from ls_notebook.server._credentials import Credentials
 from ls_notebook.server._info import for_data_dir
 from ls_notebook.server._proxy import hub_prefix, proxy_env, proxy_port
-
-_current: Server | None = None
-
-
-def _set_current(server: Server) -> Server:
-    global _current
-    _current = server
-    return server
-
-
-def _forget(server: Server) -> None:
-    global _current
-    if _current is server or (_current is not None and _current.url == server.url):
-        _current = None
 
 
 def start(
@@ -49,6 +37,7 @@ def start(
     executable: str | os.PathLike[str] | None = None,
     database: str | None = None,
     env: Mapping[str, str] | None = None,
+    progress: bool = True,
 ) -> Server:
     """Start a local Label Studio server (or reuse the one already running for ``data_dir``).
 
@@ -75,6 +64,10 @@ def start(
         ``postgresql://user:pw@host:port/db`` to use PostgreSQL instead of the embedded SQLite.
     env : mapping, optional
         Extra environment variables for the server process (Label Studio settings).
+    progress : bool
+        Show the phases of a launch (creating the database, creating the admin account, starting,
+        waiting for ``/health``) and the elapsed time in a progress bar. Reusing a running server
+        shows nothing.
 
     Under JupyterHub or Binder (``$JUPYTERHUB_SERVICE_PREFIX`` set) the server listens on the port of
     the "Label Studio" jupyter-server-proxy entry (``$LS_NOTEBOOK_PROXY_PORT``, default 48080) and its
@@ -101,18 +94,24 @@ def start(
     """
     folder = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
     port, env = _behind_hub(port, env)
-    outcome = launch(
-        folder,
-        port=port,
-        username=username,
-        password=password,
-        timeout=timeout,
-        executable=executable,
-        database=database,
-        env=env,
-    )
+    with StartDisplay() as display:
+        outcome = launch(
+            folder,
+            port=port,
+            username=username,
+            password=password,
+            timeout=timeout,
+            executable=executable,
+            database=database,
+            env=env,
+            progress=display if progress else None,
+        )
+        if isinstance(outcome, StartLaunched | StartReused):
+            display.finish(f"Label Studio {outcome.info.version} is ready")
     if isinstance(outcome, StartLaunched | StartReused):
-        return _set_current(_server_from(outcome.info, outcome.credentials))
+        server = set_current(_server_from(outcome.info, outcome.credentials))
+        warm()  # in a kernel: the first label()'s editor files, read in the background
+        return server
     log = f"\n--- last lines of {folder / 'server.log'} ---\n{outcome.log_tail}" if outcome.log_tail else ""
     if isinstance(outcome, StartTimedOut):
         raise ServerStartError(
@@ -159,7 +158,9 @@ def attach(url: str | None = None, api_key: str | None = None) -> Server:
     check_reachable(url)
     whoami = check_auth(url, api_key)
     assert api_key is not None
-    return _set_current(Server(url, api_key, user=whoami))
+    server = set_current(Server(url, api_key, user=whoami))
+    warm()  # in a kernel: the first label()'s editor files, read in the background
+    return server
 
 
 def servers() -> list[Server]:
@@ -180,21 +181,23 @@ def current() -> Server:
     LabelStudioError
         When no server has been started or attached in this kernel.
     """
-    if _current is None:
+    server = get_current()
+    if server is None:
         raise LabelStudioError(
             "No Label Studio server yet: call ls_notebook.start() or ls_notebook.attach(url)."
         )
-    return _current
+    return server
 
 
 def stop(data_dir: str | os.PathLike[str] | None = None) -> bool:
     """Stop the local server of ``data_dir`` (default: the current local server). True if one ran."""
-    if data_dir is None and _current is not None and _current.is_local:
-        return _current.stop()
+    server = get_current()
+    if data_dir is None and server is not None and server.is_local:
+        return server.stop()
     folder = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
     info = for_data_dir(folder.resolve())
     if info is None:
         return False
-    if _current is not None and _current.pid == info.pid:
-        _forget(_current)
-    return _stop_info(info)
+    if server is not None and server.pid == info.pid:
+        forget(server)
+    return stop_process(info)

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from label_studio_sdk import LabelStudio
 
 from ls_notebook import _users
+from ls_notebook._html import facts_table
 from ls_notebook._links import browser_url
-from ls_notebook.client import api_errors
+from ls_notebook._project import Project
+from ls_notebook.client import Connection, api_errors
 from ls_notebook.configs import validate as validate_config
 from ls_notebook.errors import LabelStudioError, ProjectError
-from ls_notebook.project import Project
 from ls_notebook.server import ServerInfo
 from ls_notebook.server import manager as _manager
-from ls_notebook.server._database import resolve as resolve_database
-from ls_notebook.server._files import SQLITE_FILE
-from ls_notebook.server._info import for_data_dir
 from ls_notebook.server._net import healthy
+
+if TYPE_CHECKING:
+    from label_studio_sdk import LabelStudio
 
 #: Longest project title Label Studio accepts.
 MAX_TITLE = 50
@@ -28,6 +28,28 @@ MAX_TITLE = 50
 
 def _normalize_xml(xml: str) -> str:
     return "".join(line.strip() for line in str(xml).splitlines())
+
+
+_current: Server | None = None  # the server this kernel uses (ls_notebook.current())
+
+
+def set_current(server: Server) -> Server:
+    """Make ``server`` the one :func:`ls_notebook.current` returns."""
+    global _current
+    _current = server
+    return server
+
+
+def get_current() -> Server | None:
+    """The server this kernel uses, if any."""
+    return _current
+
+
+def forget(server: Server) -> None:
+    """No current server any more if it was ``server`` (or one at its URL): it was stopped."""
+    global _current
+    if _current is server or (_current is not None and _current.url == server.url):
+        _current = None
 
 
 class Server:
@@ -53,79 +75,51 @@ class Server:
         user: dict[str, Any] | None = None,
         version: str | None = None,
     ) -> None:
-        self._url = url.rstrip("/")
-        self.__api_key = api_key
-        self._info = info
+        self._conn = Connection(url, api_key, info=info, version=version)
         self._user = user or {}
-        self._version = version or (info.version if info else None)
-        self._client: LabelStudio | None = None
 
     # -- identity -------------------------------------------------------------------------------------
     @property
+    def connection(self) -> Connection:
+        """The connection every request to this server goes through (see :mod:`ls_notebook.client`)."""
+        return self._conn
+
+    @property
     def url(self) -> str:
         """The server's URL as the kernel reaches it (a local server's follows it across restarts)."""
-        self._follow_restart()
-        return self._url
-
-    def _follow_restart(self) -> None:
-        """Adopt the new port and pid of a local server restarted on the same data dir.
-
-        When the recorded process is gone and the data dir's info file names a live server (started
-        again by ``ls_notebook.start()`` in this or another kernel), this object (and every
-        ``Project`` holding it) talks to that one from now on. A server that is not running again is
-        left as it is, so the next request fails with an error saying how to restart it.
-        """
-        info = self._info
-        if info is None or info.process() is not None:
-            return
-        fresh = for_data_dir(Path(info.data_dir))
-        if fresh is None or fresh.pid == info.pid:
-            return
-        self._info, self._url, self._client = fresh, fresh.url.rstrip("/"), None
-        self._version = fresh.version or self._version
+        return self._conn.url
 
     @property
     def client(self) -> LabelStudio:
         """The ``label_studio_sdk.LabelStudio`` client, authenticated with this server's key."""
-        url = self.url
-        if self._client is None:
-            self._client = LabelStudio(base_url=url, api_key=self.__api_key, timeout=120)
-        return self._client
-
-    def _auth_headers(self) -> dict[str, str]:
-        """Headers that authenticate a raw HTTP request (for endpoints the SDK lacks)."""
-        return self.client._client_wrapper.get_headers()
+        return self._conn.sdk
 
     @property
     def is_local(self) -> bool:
         """True for a server started by :func:`ls_notebook.start`."""
-        return self._info is not None
+        return self._conn.is_local
 
     @property
     def data_dir(self) -> Path | None:
         """The data dir of a local server (None for an attached one)."""
-        return Path(self._info.data_dir) if self._info else None
+        return self._conn.data_dir
 
     @property
     def pid(self) -> int | None:
         """Process id of a local server."""
-        self._follow_restart()
-        return self._info.pid if self._info else None
+        info = self._conn.info
+        return info.pid if info else None
 
     @property
     def port(self) -> int | None:
         """Port of a local server on 127.0.0.1."""
-        self._follow_restart()
-        return self._info.port if self._info else None
+        info = self._conn.info
+        return info.port if info else None
 
     @property
     def version(self) -> str:
         """The Label Studio release of the server (e.g. ``'1.23.2'``)."""
-        if not self._version:
-            from ls_notebook.server._net import server_version
-
-            self._version = server_version(self.url) or "unknown"
-        return self._version
+        return self._conn.version
 
     @property
     def user(self) -> str:
@@ -262,35 +256,33 @@ class Server:
         return _users.User(id=int(user_id), email=email, api_key=self._token_of(int(user_id), email))
 
     def _token_of(self, user_id: int, email: str) -> str | None:
-        if self._info is None:
-            return None
-        data_dir = Path(self._info.data_dir)
-        db = data_dir / SQLITE_FILE
-        if self._info.database == "sqlite" and db.exists():
-            return _users.token_from_sqlite(db, user_id)
-        url = resolve_database(data_dir, None)
-        if url and url.startswith(("postgresql://", "postgres://")):
-            return _users.token_from_postgres(url, user_id)
-        return None
+        from ls_notebook.project._db import user_token
+
+        return user_token(self._conn, user_id)
 
     def as_user(self, user: _users.User) -> Server:
         """Return a ``Server`` for the same URL authenticated as ``user`` (which must carry a key)."""
         if not user.api_key:
             raise LabelStudioError(f"No API key is known for {user.email}; only local servers provide one.")
-        return Server(self.url, user.api_key, info=self._info, version=self._version)
+        return Server._on(self._conn.with_key(user.api_key))
+
+    @classmethod
+    def _on(cls, conn: Connection) -> Server:
+        """A ``Server`` over an existing connection."""
+        server = cls.__new__(cls)
+        server._conn, server._user = conn, {}
+        return server
 
     # -- lifecycle ------------------------------------------------------------------------------------
     def stop(self) -> bool:
         """Stop a local server (its whole process group). True if it was running."""
-        if self._info is None:
+        info = self._conn.info
+        if info is None:
             raise LabelStudioError(
                 "This server was attached, not started by ls_notebook: it cannot be stopped here."
             )
-        from ls_notebook import _api
-
-        self._follow_restart()
-        _api._forget(self)
-        return _manager.stop(self._info)
+        forget(self)
+        return _manager.stop_process(info)
 
     def status(self) -> dict[str, Any]:
         """Public facts about the server (never the key): URL, version, running state, projects."""
@@ -304,7 +296,7 @@ class Server:
         return {
             "url": self.url,
             "link": self.link(),
-            "version": self.version if running else (self._version or ""),
+            "version": self.version if running else (self._conn._version or ""),
             "mode": "local" if self.is_local else "attached",
             "running": running,
             "projects": projects,
@@ -319,7 +311,7 @@ class Server:
 
         return StatusCard(self)
 
-    def open(self, path: str = "projects/", height: int = 720) -> Any:
+    def open(self, path: str = "projects/", *, height: int = 720) -> Any:
         """Show the Label Studio web UI (``path``, default the project list) in the output cell.
 
         For a server started by :func:`ls_notebook.start` the frame is logged in already (the
@@ -353,5 +345,4 @@ class Server:
         ]
         if facts["data_dir"]:
             rows.append(("Data", html.escape(facts["data_dir"])))
-        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows)
-        return f"<table class='lsn-server'><caption>Label Studio</caption>{body}</table>"
+        return facts_table(rows, "lsn-server", caption="Label Studio")

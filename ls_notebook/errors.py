@@ -12,6 +12,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "LabelStudioError",
+    "MediaError",
     "ProjectError",
     "PushInterruptedError",
     "ServerConnectionError",
@@ -50,6 +51,10 @@ class ConfigError(LabelStudioError, ValueError):
 
 class DataError(LabelStudioError, ValueError):
     """A DataFrame (or value in it) cannot be turned into Label Studio tasks."""
+
+
+class MediaError(LabelStudioError):
+    """A task's media file could not be read for the inline editor (the message says which and why)."""
 
 
 class PushInterruptedError(LabelStudioError):

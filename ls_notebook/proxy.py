@@ -153,8 +153,7 @@ def setup_label_studio() -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the default data dir's server for the proxy until terminated (``python -m ls_notebook.proxy``)."""
-    from ls_notebook.server import StartLaunched, StartReused, default_data_dir, launch
-    from ls_notebook.server import stop as stop_server
+    from ls_notebook.server import StartLaunched, StartReused, default_data_dir, launch, stop_process
 
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 2:
@@ -178,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         if outcome.info.process() is None:
             return 1
     if isinstance(outcome, StartLaunched):  # stop only what this process started
-        stop_server(outcome.info)
+        stop_process(outcome.info)
     return 0
 
 

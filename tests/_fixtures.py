@@ -40,6 +40,11 @@ ACCESS = {"AWS_ACCESS_KEY_ID": "lsn-test-key", "AWS_SECRET_ACCESS_KEY": "lsn-tes
 REGION = "us-east-1"
 
 
+#: The progress events of the template's real first start (empty when it was copied from
+#: ``LSN_TEST_TEMPLATE``): tests/server/test_start_progress.py checks them without another init.
+TEMPLATE_INIT_EVENTS: list[object] = []
+
+
 def copy_data_dir(source: Path, target: Path | str) -> Path:
     """Copy an initialised data dir (without its log and lock) to ``target`` (a name: under TEST_ROOT)."""
     target = TEST_ROOT / target if isinstance(target, str) else target
@@ -70,28 +75,27 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture(autouse=True)
 def _reset_current_server():
     """Each test starts with no 'current' server, as a fresh kernel would (jupysql-style)."""
-    import ls_notebook._api as api
+    import ls_notebook._server as registry
 
-    saved = api._current
-    api._current = None
+    saved = registry._current
+    registry._current = None
     yield
-    api._current = saved
+    registry._current = saved
 
 
 @pytest.fixture(scope="session")
 def template_dir() -> Path:
     """An initialised data dir (its server already stopped), to copy for fresh servers."""
-    import ls_notebook as lsn
-    from ls_notebook.server import StartLaunched, launch
+    from ls_notebook.server import StartLaunched, launch, stop_process
 
     prepared = os.environ.get("LSN_TEST_TEMPLATE")  # developers: reuse an initialised data dir
     if prepared and (Path(prepared) / "ls_notebook.json").is_file():
         return copy_data_dir(Path(prepared), "template")
     folder = TEST_ROOT / "template"
-    outcome = launch(folder, timeout=START_TIMEOUT)
+    outcome = launch(folder, timeout=START_TIMEOUT, progress=TEMPLATE_INIT_EVENTS.append)
     assert isinstance(outcome, StartLaunched), outcome
     assert outcome.initialized
-    lsn.server.stop(outcome.info)
+    stop_process(outcome.info)
     return folder
 
 

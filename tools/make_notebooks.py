@@ -16,6 +16,15 @@ md = nbf.v4.new_markdown_cell
 code = nbf.v4.new_code_cell
 IGNORE = "# NBVAL_IGNORE_OUTPUT\n"
 
+# The last cell of a notebook with an inline editor: the server keeps running, so the editor stays live
+# after Run All (the test run stops it in its own teardown, notebooks/conftest.py).
+KEEP_RUNNING = (
+    "The server keeps running after this notebook, so the editor above stays live: label in it, then "
+    "run the `pull` cells again. Stop the server when you are done with `server.stop()` (or "
+    "`%labelstudio stop`); its data stays in its data dir, and the next `lsn.start()` picks it up "
+    "again in seconds."
+)
+
 STAND_IN = (
     "**Test stand-in for people's clicks.** In an interactive session, people label in the editor "
     "above (or in Label Studio). So that this notebook also runs unattended (CI runs it under nbval), "
@@ -36,7 +45,7 @@ CONTINUOUS_LOOP = [
         "4. `project.watch(min_new=...)` waits until enough new labels arrived, then the model is retrained."
     ),
     code(
-        "import matplotlib.pyplot as plt\nimport numpy as np\nimport pandas as pd\n"
+        IGNORE + "import matplotlib.pyplot as plt\nimport numpy as np\nimport pandas as pd\n"
         "from sklearn.feature_extraction.text import TfidfVectorizer\n"
         "from sklearn.linear_model import LogisticRegression\nfrom sklearn.pipeline import make_pipeline\n\n"
         "import ls_notebook as lsn\n\nserver = lsn.start()"
@@ -145,7 +154,8 @@ CONTINUOUS_LOOP = [
         "# the loop learned: more labels than at the start, and accuracy not below round 0\n"
         "labels[-1], acc[-1] >= acc[0], project.task_count"
     ),
-    code("project.use_uncertainty_sampling(enabled=False)\nserver.stop()"),
+    code("project.use_uncertainty_sampling(enabled=False)"),
+    md(KEEP_RUNNING),
 ]
 
 # -------------------------------------------------------------------------------------------------------
@@ -156,7 +166,7 @@ NER = [
         "`(start, end, label)` spans works the same way), correct them as an annotator, and pull the spans "
         "with their character offsets."
     ),
-    code("import re\n\nimport pandas as pd\n\nimport ls_notebook as lsn\n\nserver = lsn.start()"),
+    code(IGNORE + "import re\n\nimport pandas as pd\n\nimport ls_notebook as lsn\n\nserver = lsn.start()"),
     code(
         "sentences = pd.DataFrame({\n"
         '    "id": ["s1", "s2", "s3", "s4", "s5", "s6"],\n'
@@ -231,7 +241,8 @@ NER = [
     code('labels.groupby("label").size().to_dict(), len(labels)'),
     code(IGNORE + 'path = project.export("ner_conll.conll", format="CONLL2003")\npath'),
     code('"Apollo" in path.read_text() and "B-ORG" in path.read_text()'),
-    code("path.unlink()\nserver.stop()"),
+    code("path.unlink()"),
+    md(KEEP_RUNNING),
 ]
 
 # -------------------------------------------------------------------------------------------------------
@@ -243,7 +254,7 @@ IMAGE_DETECTION = [
         "pull the regions, and export COCO and YOLO."
     ),
     code(
-        "from pathlib import Path\nimport json\nimport zipfile\n\n"
+        IGNORE + "from pathlib import Path\nimport json\nimport zipfile\n\n"
         "import numpy as np\nimport pandas as pd\nfrom PIL import Image, ImageDraw\n\n"
         "import ls_notebook as lsn\n\nserver = lsn.start()"
     ),
@@ -320,8 +331,9 @@ IMAGE_DETECTION = [
         "len(label_files), len(boxes)"
     ),
     code(
-        'coco.unlink()\nyolo.unlink()\nfor p in folder.glob("shapes_*.png"):\n    p.unlink()\nfolder.rmdir()\nserver.stop()'
+        'coco.unlink()\nyolo.unlink()\nfor p in folder.glob("shapes_*.png"):\n    p.unlink()\nfolder.rmdir()'
     ),
+    md(KEEP_RUNNING),
 ]
 
 # -------------------------------------------------------------------------------------------------------
@@ -331,7 +343,7 @@ AGREEMENT = [
         "Three annotators label the same tasks; measure how much they agree, review the tasks they disagree "
         "on most, and write consensus labels back to Label Studio as ground truth."
     ),
-    code("import pandas as pd\n\nimport ls_notebook as lsn\n\nserver = lsn.start()"),
+    code(IGNORE + "import pandas as pd\n\nimport ls_notebook as lsn\n\nserver = lsn.start()"),
     code(
         'tickets = pd.DataFrame({"id": [f"t{i:02d}" for i in range(12)], "text": [\n'
         '    "App crashes when I open settings", "Please add dark mode", "Charged twice this month",\n'
@@ -400,7 +412,7 @@ AGREEMENT = [
         'truth = final[final["ground_truth"].fillna(False).astype(bool)]\n'
         'len(truth), truth["label"].value_counts().sort_index().to_dict()'
     ),
-    code("server.stop()"),
+    md(KEEP_RUNNING),
 ]
 
 # -------------------------------------------------------------------------------------------------------
@@ -423,7 +435,7 @@ REMOTE = [
         "stand_in = None\n"
         'if not os.environ.get("LABEL_STUDIO_URL"):\n'
         "    from ls_notebook.server import Credentials\n\n"
-        "    stand_in = lsn.start()\n"
+        "    stand_in = lsn.start(progress=False)\n"
         '    os.environ["LABEL_STUDIO_URL"] = stand_in.url\n'
         '    os.environ["LABEL_STUDIO_API_KEY"] = Credentials.load(stand_in.data_dir).token\n'
         "stand_in is not None"

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import nbformat as nbf
+from make_notebooks import IGNORE, KEEP_RUNNING
 
 md = nbf.v4.new_markdown_cell
 code = nbf.v4.new_code_cell
@@ -12,9 +13,10 @@ cells = [
         "# ls_notebook quickstart\n\n"
         "Start a local Label Studio from this notebook, look at it, and create a project. The first start "
         "creates the server's database and an admin account with a generated password and API key (about "
-        "a minute); later starts reuse the running server in a fraction of a second."
+        "a minute, shown step by step; `make lab` has done it already); later starts reuse the running "
+        "server in a fraction of a second."
     ),
-    code("import ls_notebook as lsn\n\nserver = lsn.start()"),
+    code(IGNORE + "import ls_notebook as lsn\n\nserver = lsn.start()"),
     md("The server card shows its URL, version and projects — never the API key or password."),
     code("# NBVAL_IGNORE_OUTPUT\nserver"),
     code("server.version, server.running"),
@@ -74,8 +76,7 @@ cells = [
         'report.summary.loc["sentiment", ["n_tasks", "n_annotators", "percent_agreement", "cohen_kappa"]]'
         ".astype(float).round(3).to_dict()"
     ),
-    md("Stop the server when you are done (its data stays in its data dir for the next `lsn.start()`):"),
-    code("server.stop()"),
+    md(KEEP_RUNNING),
 ]
 
 nb = nbf.v4.new_notebook(cells=cells)

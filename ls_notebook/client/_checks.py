@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ls_notebook.client._connection import TIMEOUTS, new_client
 from ls_notebook.errors import AuthenticationError, ServerConnectionError
 
 LEGACY_DISABLED_MARKER = "legacy token authentication has been disabled"
@@ -43,10 +44,11 @@ def is_jwt(api_key: str) -> bool:
     return api_key.startswith("eyJ") and api_key.count(".") == 2
 
 
-def check_reachable(url: str, timeout: float = 10.0) -> None:
+def check_reachable(url: str) -> None:
     """Raise :class:`ServerConnectionError` unless Label Studio answers at ``url``."""
     try:
-        resp = httpx.get(f"{url}/health", timeout=timeout, trust_env=False, follow_redirects=True)
+        with new_client(timeout=TIMEOUTS.probe, follow_redirects=True) as http:
+            resp = http.get(f"{url}/health")
     except httpx.HTTPError as exc:
         raise ServerConnectionError(
             f"Cannot reach Label Studio at {url} ({type(exc).__name__}). Check the URL and that the "
@@ -67,7 +69,7 @@ def _error_detail(resp: httpx.Response) -> str:
     return str(body.get("detail", "")) if isinstance(body, dict) else ""
 
 
-def check_auth(url: str, api_key: str | None, timeout: float = 10.0) -> dict[str, Any]:
+def check_auth(url: str, api_key: str | None) -> dict[str, Any]:
     """Return ``whoami`` for ``api_key``, or raise :class:`AuthenticationError` saying what to do."""
     if not api_key:
         raise AuthenticationError(
@@ -76,9 +78,8 @@ def check_auth(url: str, api_key: str | None, timeout: float = 10.0) -> dict[str
         )
     if is_jwt(api_key):
         try:
-            resp = httpx.post(
-                f"{url}/api/token/refresh/", json={"refresh": api_key}, timeout=timeout, trust_env=False
-            )
+            with new_client(timeout=TIMEOUTS.probe) as http:
+                resp = http.post(f"{url}/api/token/refresh/", json={"refresh": api_key})
         except httpx.HTTPError as exc:
             raise ServerConnectionError(f"Lost the connection to {url} ({type(exc).__name__}).") from None
         if resp.status_code != 200:
@@ -90,7 +91,8 @@ def check_auth(url: str, api_key: str | None, timeout: float = 10.0) -> dict[str
     else:
         headers = auth_headers(api_key)
     try:
-        resp = httpx.get(f"{url}/api/current-user/whoami", headers=headers, timeout=timeout, trust_env=False)
+        with new_client(timeout=TIMEOUTS.probe) as http:
+            resp = http.get(f"{url}/api/current-user/whoami", headers=headers)
     except httpx.HTTPError as exc:
         raise ServerConnectionError(f"Lost the connection to {url} ({type(exc).__name__}).") from None
     if resp.status_code == 200:

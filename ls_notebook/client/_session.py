@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import httpx
 
+from ls_notebook.client._connection import TIMEOUTS, new_client
 from ls_notebook.errors import AuthenticationError
+from ls_notebook.server._handover import HANDOVER_HEADER, HANDOVER_PATH
+
+
+def handover_supported(url: str) -> bool:
+    """True when the server at ``url`` serves the login hand-over (it was started by this ls_notebook)."""
+    try:
+        with new_client(timeout=TIMEOUTS.probe) as http:
+            response = http.get(f"{url.rstrip('/')}/{HANDOVER_PATH}")
+    except httpx.HTTPError:
+        return False
+    return response.headers.get(HANDOVER_HEADER) == "1"
 
 
 def login(url: str, email: str, password: str, timeout: float = 30.0) -> httpx.Client:
@@ -12,7 +24,7 @@ def login(url: str, email: str, password: str, timeout: float = 30.0) -> httpx.C
 
     The client sends the CSRF header on unsafe requests. Close it when done.
     """
-    client = httpx.Client(base_url=url, timeout=timeout, trust_env=False)
+    client = new_client(url, timeout=timeout)
     client.get("/user/login/")
     csrf = client.cookies.get("csrftoken", "")
     resp = client.post(

@@ -18,15 +18,14 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ls_notebook.errors import DataError
-from ls_notebook.loop._tasks import read_tasks
+from ls_notebook.loop._select import task_selection
+from ls_notebook.loop._tasks import read_tasks, was_labeled
 from ls_notebook.model._adapter import Features, ModelAdapter
-from ls_notebook.project._http import request
-from ls_notebook.tasks import as_pandas, is_frame
 
 if TYPE_CHECKING:
-    from ls_notebook.project._project import Project
+    from ls_notebook.client import ProjectRef
 
-__all__ = ["PrelabelResult", "model_version_of", "prelabel", "task_ids_of"]
+__all__ = ["PrelabelResult", "model_version_of", "prelabel"]
 
 
 @dataclass
@@ -78,27 +77,6 @@ def model_version_of(model: Any, model_version: str | None) -> str:
     return str(getattr(model, "__name__", None) or type(model).__name__)
 
 
-def task_ids_of(rows: Any) -> list[int] | None:
-    """Task ids from ``None`` (all), ids, a DataFrame with a ``task_id`` column, or a Series of ids.
-
-    Examples
-    --------
-    >>> task_ids_of(pd.DataFrame({"task_id": [3, 1, 3]}))
-    [3, 1]
-    """
-    if rows is None:
-        return None
-    if is_frame(rows):
-        rows = as_pandas(rows, "prelabel(rows=...)")
-        if "task_id" not in rows.columns:
-            raise DataError("rows= as a DataFrame needs a 'task_id' column (e.g. the result of sync()).")
-        rows = rows["task_id"]
-    if hasattr(rows, "task_ids") and isinstance(rows.task_ids, pd.Series):  # a PushResult
-        rows = rows.task_ids
-    values = rows.dropna().tolist() if isinstance(rows, pd.Series) else list(rows)
-    return [int(t) for t in dict.fromkeys(values)]
-
-
 def _has_version(task: dict[str, Any], version: str) -> bool:
     return any(p.get("model_version") == version for p in task.get("predictions") or [])
 
@@ -115,29 +93,32 @@ def _batches(items: list[Any], size: int) -> Iterable[list[Any]]:
 
 
 def prelabel(
-    project: Project,
+    project: ProjectRef,
     model: Any,
-    rows: Any = None,
-    batch_size: int = 500,
-    model_version: str | None = None,
-    features: Features = None,
-    progress: bool = True,
+    *,
+    tasks: Any,
+    batch_size: int,
+    model_version: str | None,
+    features: Features,
+    progress: bool,
 ) -> PrelabelResult:
     """Pre-label tasks of ``project`` with ``model`` (see :meth:`Project.prelabel`)."""
     if batch_size < 1:
         raise DataError(f"batch_size={batch_size} must be at least 1.")
     version = model_version_of(model, model_version)
     adapter = ModelAdapter(model, project.config, features)
-    wanted = task_ids_of(rows)
-    tasks = read_tasks(project)
+    wanted, unlabeled = task_selection(tasks)
+    found = read_tasks(project)
     if wanted is not None:
-        by_id = {t["id"]: t for t in tasks}
+        by_id = {t["id"]: t for t in found}
         unknown = [t for t in wanted if t not in by_id]
         if unknown:
             raise DataError(f"Tasks {unknown[:5]} are not in project {project.id}.")
-        tasks = [by_id[t] for t in wanted]
-    todo = [t for t in tasks if not _has_version(t, version)]
-    result = PrelabelResult(skipped=len(tasks) - len(todo), model_version=version)
+        found = [by_id[t] for t in wanted]
+    if unlabeled:
+        found = [t for t in found if not was_labeled(t)]
+    todo = [t for t in found if not _has_version(t, version)]
+    result = PrelabelResult(skipped=len(found) - len(todo), model_version=version)
     scores: dict[int, float] = {}
     with _progress(len(todo), progress) as bar:
         for batch in _batches(todo, batch_size):
@@ -151,8 +132,7 @@ def prelabel(
                 score = prediction.get("score")
                 scores[int(task["id"])] = float(score) if score is not None else float("nan")
             if body:
-                request(
-                    project.server,
+                project.conn.request(
                     "POST",
                     f"/api/projects/{project.id}/import/predictions",
                     f"uploading predictions to project {project.id}",

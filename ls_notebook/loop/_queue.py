@@ -15,11 +15,10 @@ import pandas as pd
 
 from ls_notebook.errors import ProjectError
 from ls_notebook.loop._tasks import read_tasks, was_labeled
-from ls_notebook.project._http import request
 from ls_notebook.tasks import KEY_FIELD
 
 if TYPE_CHECKING:
-    from ls_notebook.project._project import Project
+    from ls_notebook.client import ProjectRef
 
 __all__ = ["latest_model_version", "queue", "rank_by_uncertainty", "use_uncertainty_sampling"]
 
@@ -97,12 +96,12 @@ def rank_by_uncertainty(
     return frame.reset_index(drop=True)
 
 
-def queue(project: Project, model_version: str | None = None, include_labeled: bool = False) -> pd.DataFrame:
+def queue(project: ProjectRef, *, model_version: str | None, include_labeled: bool) -> pd.DataFrame:
     """Tasks of ``project`` from least to most confident prediction (see :meth:`Project.queue`)."""
     return rank_by_uncertainty(read_tasks(project), model_version, include_labeled)
 
 
-def use_uncertainty_sampling(project: Project, model_version: str | None = None, enabled: bool = True) -> str:
+def use_uncertainty_sampling(project: ProjectRef, *, model_version: str | None, enabled: bool) -> str:
     """Make Label Studio's label stream serve the least confident tasks first; return the version used.
 
     Sets the project's ``sampling`` to "Uncertainty sampling" and its active ``model_version``
@@ -110,8 +109,7 @@ def use_uncertainty_sampling(project: Project, model_version: str | None = None,
     sampling.
     """
     if not enabled:
-        request(
-            project.server,
+        project.conn.request(
             "PATCH",
             f"/api/projects/{project.id}/",
             f"setting the sampling of project {project.id}",
@@ -123,8 +121,7 @@ def use_uncertainty_sampling(project: Project, model_version: str | None = None,
         raise ProjectError(
             f"Project {project.id} has no predictions to order by: run project.prelabel(model) first."
         )
-    request(
-        project.server,
+    project.conn.request(
         "PATCH",
         f"/api/projects/{project.id}/",
         f"setting the sampling of project {project.id}",

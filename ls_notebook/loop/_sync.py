@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ls_notebook.project._keys import existing_keys
-from ls_notebook.project._push import BATCH_SIZE, push
+from ls_notebook.project._push import push
 from ls_notebook.tasks import as_pandas, backend_of, row_keys, to_backend
 from ls_notebook.tasks._build import Predictions
 
 if TYPE_CHECKING:
-    from ls_notebook.project._project import Project
+    from ls_notebook.client import ProjectRef
 
 __all__ = ["new_rows", "sync"]
 
@@ -44,13 +44,14 @@ def _subset_predictions(predictions: Predictions, mask: pd.Series) -> Prediction
 
 
 def sync(
-    project: Project,
+    project: ProjectRef,
     df: Any,
-    key: str | None = None,
-    predictions: Predictions = None,
-    model_version: str | None = None,
-    batch_size: int = BATCH_SIZE,
-    progress: bool = True,
+    *,
+    key: str | None,
+    predictions: Predictions,
+    model_version: str | None,
+    batch_size: int,
+    progress: bool,
 ) -> Any:
     """Push the rows of ``df`` that are new to ``project`` (see :meth:`Project.sync`).
 
@@ -70,6 +71,7 @@ def sync(
             model_version=model_version,
             batch_size=batch_size,
             progress=progress,
+            update=False,
         )
         task_ids = result.task_ids
     else:

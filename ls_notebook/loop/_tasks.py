@@ -9,7 +9,7 @@ from ls_notebook.project import _db
 from ls_notebook.project._fetch import iter_tasks
 
 if TYPE_CHECKING:
-    from ls_notebook.project._project import Project
+    from ls_notebook.client import ProjectRef
 
 __all__ = ["read_tasks", "was_labeled"]
 
@@ -18,13 +18,13 @@ def _decoded(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def read_tasks(project: Project) -> list[dict[str, Any]]:
+def read_tasks(project: ProjectRef) -> list[dict[str, Any]]:
     """Return every task of ``project`` as ``{id, data, meta, annotations, predictions}`` dicts.
 
     A local server's database is read directly (read-only); any other server through ``/api/tasks``.
     Prediction ``result`` and task ``meta`` are decoded from JSON when stored as text.
     """
-    db = _db.database_of(project.server)
+    db = _db.database_of(project.conn)
     tasks: list[dict[str, Any]] | None = None
     if db is not None:
         try:

@@ -20,7 +20,7 @@ import pandas as pd
 from ls_notebook.errors import LabelStudioError
 
 if TYPE_CHECKING:
-    from ls_notebook.project._project import Project
+    from ls_notebook.client import ProjectRef
 
 __all__ = ["Watcher", "watch"]
 
@@ -73,14 +73,15 @@ class Watcher:
 
     def __init__(
         self,
-        project: Project,
-        callback: Callback | None = None,
-        interval: float = 5.0,
-        min_new: int = 1,
-        timeout: float | None = None,
-        max_batches: int | None = None,
-        since: object = "now",
-        progress: bool = True,
+        project: ProjectRef,
+        callback: Callback | None,
+        *,
+        interval: float,
+        min_new: int,
+        timeout: float | None,
+        max_batches: int | None,
+        since: object,
+        progress: bool,
     ) -> None:
         if interval <= 0:
             raise LabelStudioError(f"interval={interval} must be positive (seconds between polls).")
@@ -107,7 +108,9 @@ class Watcher:
         if since is None:
             return None
         if isinstance(since, str) and since == "now":
-            return self._cursor(self.project.pull(progress=False))
+            from ls_notebook.project._pull import latest
+
+            return self._cursor(latest(self.project, since=None))
         ts = pd.Timestamp(since)
         return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
@@ -136,7 +139,9 @@ class Watcher:
     # -- polling -------------------------------------------------------------------------------------
     def poll(self) -> pd.DataFrame | None:
         """Check once: the batch of new annotations if at least ``min_new`` arrived, else None."""
-        frame = self.project.pull(since=self.since, progress=False)
+        from ls_notebook.project._pull import latest
+
+        frame = latest(self.project, since=self.since)
         submitted = frame.loc[~frame["was_cancelled"].fillna(False).astype(bool), "annotation_id"]
         self._pending = int(submitted.nunique())
         if self._pending < self.min_new:
@@ -229,16 +234,8 @@ class Watcher:
         )
 
 
-def watch(
-    project: Project,
-    callback: Callback | None = None,
-    interval: float = 5.0,
-    min_new: int = 1,
-    timeout: float | None = None,
-    max_batches: int | None = None,
-    since: object = "now",
-    progress: bool = True,
-) -> Watcher:
-    """Build a :class:`Watcher`, started in the background when given a ``callback``."""
-    watcher = Watcher(project, callback, interval, min_new, timeout, max_batches, since, progress)
+def watch(project: ProjectRef, callback: Callback | None, **options: Any) -> Watcher:
+    """Build a :class:`Watcher` (``options`` are its keyword arguments), started in the background
+    when given a ``callback``."""
+    watcher = Watcher(project, callback, **options)
     return watcher.start() if callback is not None else watcher

@@ -26,7 +26,7 @@ _pull.add_argument("--predictions", action="store_true", help="include predictio
 _export = MagicArgumentParser("export", "Download a project in one of Label Studio's export formats.")
 _export.add_argument("path", help="file to write")
 _export.add_argument("--project", required=True, help="project title")
-_export.add_argument("--format", default="JSON", help="JSON, JSON_MIN, CSV, COCO, YOLO, CONLL2003, ...")
+_export.add_argument("--format", default=None, help="JSON (default), JSON_MIN, CSV, COCO, YOLO, ...")
 
 _config = MagicArgumentParser(
     "config", "Cell magic: create the project TITLE with the cell's label config, or update its config."
@@ -71,7 +71,8 @@ def pull(line: str, cell: str | None, shell: Any) -> Any:
 
 def export(line: str, cell: str | None, shell: Any) -> Any:
     args = _export.parse_line(line)
-    return lsn.current().project(args.project).export(args.path, format=args.format)
+    options = {"format": args.format} if args.format else {}  # the default is Project.export's
+    return lsn.current().project(args.project).export(args.path, **options)
 
 
 def config(line: str, cell: str | None, shell: Any) -> lsn.Project:

@@ -8,11 +8,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ls_notebook.client import api_errors
+from ls_notebook.client import api_errors, new_client
 from ls_notebook.errors import LabelStudioError
 
 if TYPE_CHECKING:
-    from ls_notebook.project import Project
+    from ls_notebook.client import ProjectRef
 
 __all__ = ["MODEL_CLASS", "register", "remove_stale", "show_version", "unregister"]
 
@@ -31,14 +31,15 @@ _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 def _health(url: str) -> dict[str, Any] | None:
     """The backend's ``/health`` answer, or None when it does not answer."""
     try:
-        response = httpx.get(url.rstrip("/") + "/health", timeout=3.0, trust_env=False)
+        with new_client(timeout=3.0) as http:
+            response = http.get(url.rstrip("/") + "/health")
         return response.json() if response.status_code == 200 else None
     except (httpx.HTTPError, ValueError):
         return None
 
 
-def _delete(project: Project, backend_id: int, url: str) -> None:
-    client, server_url = project.server.client, project.server.url
+def _delete(project: ProjectRef, backend_id: int, url: str) -> None:
+    client, server_url = project.conn.sdk, project.conn.url
     with api_errors(f"removing ML backend {backend_id}", server_url):
         client.ml.delete(id=backend_id)
         hook = url.rstrip("/") + "/webhook"
@@ -47,7 +48,7 @@ def _delete(project: Project, backend_id: int, url: str) -> None:
                 client.webhooks.delete(id=webhook.id)
 
 
-def remove_stale(project: Project) -> list[str]:
+def remove_stale(project: ProjectRef) -> list[str]:
     """Remove loopback backends of ``project`` that are dead or served by ls_notebook; return their URLs.
 
     A restarted kernel leaves its backend registered with nobody answering: it is removed here, on the
@@ -55,8 +56,8 @@ def remove_stale(project: Project) -> list[str]:
     project has one notebook model. Backends on other hosts are left alone.
     """
     removed = []
-    with api_errors(f"listing the ML backends of project {project.id}", project.server.url):
-        backends = project.server.client.ml.list(project=project.id)
+    with api_errors(f"listing the ML backends of project {project.id}", project.conn.url):
+        backends = project.conn.sdk.ml.list(project=project.id)
     for backend in backends:
         url = str(backend.url or "")
         if urlsplit(url).hostname not in _LOCAL_HOSTS or backend.id is None:
@@ -69,9 +70,9 @@ def remove_stale(project: Project) -> list[str]:
     return removed
 
 
-def register(project: Project, url: str, model_version: str, timeout: float) -> int:
+def register(project: ProjectRef, url: str, model_version: str, timeout: float) -> int:
     """Connect the backend at ``url`` to ``project``; set the project to show its predictions."""
-    client, server_url = project.server.client, project.server.url
+    client, server_url = project.conn.sdk, project.conn.url
     try:
         with api_errors(f"connecting the ML backend {url} to project {project.id}", server_url):
             created = client.ml.create(
@@ -98,16 +99,16 @@ def register(project: Project, url: str, model_version: str, timeout: float) -> 
     return int(created.id)  # type: ignore[arg-type]
 
 
-def show_version(project: Project, backend_id: int, url: str, model_version: str) -> None:
+def show_version(project: ProjectRef, backend_id: int, url: str, model_version: str) -> None:
     """Retitle the backend with ``model_version`` and make the project show that version's predictions."""
-    client, server_url = project.server.client, project.server.url
+    client, server_url = project.conn.sdk, project.conn.url
     with api_errors(f"updating the model version of project {project.id}", server_url):
         # Label Studio re-validates the connection on update: it needs the URL and project again.
         client.ml.update(id=backend_id, url=url, project=project.id, title=model_version)
         client.projects.update(id=project.id, model_version=model_version)
 
 
-def unregister(project: Project, backend_id: int, url: str) -> None:
+def unregister(project: ProjectRef, backend_id: int, url: str) -> None:
     """Remove the backend ``backend_id`` and its webhook from ``project`` (missing ones are fine)."""
     try:
         _delete(project, backend_id, url)

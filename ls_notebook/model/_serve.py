@@ -14,16 +14,16 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
 import pandas as pd
 
+from ls_notebook._html import facts_table
 from ls_notebook.errors import LabelStudioError
 from ls_notebook.model import _register
 from ls_notebook.model._adapter import Features, ModelAdapter
 from ls_notebook.model._backend import Backend
 
 if TYPE_CHECKING:
-    from ls_notebook.project import Project
+    from ls_notebook.client import ProjectRef
 
 __all__ = ["TRAIN_EVENTS", "ModelServer", "TrainFunction"]
 
@@ -62,7 +62,7 @@ class ModelServer:
 
     Attributes
     ----------
-    project : Project
+    project : ProjectRef
     url : str
         Where Label Studio calls the backend (``http://127.0.0.1:PORT``).
     backend_id : int
@@ -80,7 +80,7 @@ class ModelServer:
 
     def __init__(
         self,
-        project: Project,
+        project: ProjectRef,
         model: Any,
         train: TrainFunction | None = None,
         *,
@@ -113,10 +113,10 @@ class ModelServer:
 
     # -- lifecycle ------------------------------------------------------------------------------------
     def _check_reachable(self, host: str) -> None:
-        server_host = urlsplit(self.project.server.url).hostname
+        server_host = urlsplit(self.project.conn.url).hostname
         if host in _LOCAL and server_host not in _LOCAL:
             raise LabelStudioError(
-                f"Label Studio at {self.project.server.url} runs on another machine and cannot call this "
+                f"Label Studio at {self.project.conn.url} runs on another machine and cannot call this "
                 f"kernel's backend on {host}. Pass host= an address of this machine the server can reach."
             )
 
@@ -269,9 +269,11 @@ class ModelServer:
         return False
 
     def _new_labels(self) -> pd.DataFrame:
+        from ls_notebook.project._pull import latest
+
         # Label Studio may call the webhook before the annotation is committed: look again briefly.
         for _ in range(10):
-            frame = self.project.pull(progress=False)
+            frame = latest(self.project, since=None)
             if frame.empty:
                 new = frame
             else:
@@ -331,24 +333,15 @@ class ModelServer:
         20
         """
         selected = {"all": True, "excluded": []} if task_ids is None else {"all": False, "included": task_ids}
-        server = self.project.server
-        try:
-            response = httpx.post(
-                f"{server.url}/api/dm/actions",
-                params={"id": "retrieve_tasks_predictions", "project": self.project.id},
-                json={"selectedItems": selected},
-                headers=server._auth_headers(),
-                timeout=max(self._timeout * 3, 300.0),
-                trust_env=False,
-            )
-        except httpx.HTTPError as exc:
-            raise LabelStudioError(f"Could not ask {server.url} to retrieve predictions: {exc}") from None
-        if response.status_code >= 400:
-            raise LabelStudioError(
-                f"Label Studio refused to retrieve predictions (HTTP {response.status_code}): "
-                f"{response.text[:300]}"
-            )
-        return int(response.json().get("processed_items") or 0)
+        body = self.project.conn.request(
+            "POST",
+            "/api/dm/actions",
+            "asking Label Studio to retrieve predictions",
+            params={"id": "retrieve_tasks_predictions", "project": self.project.id},
+            json={"selectedItems": selected},
+            timeout=max(self._timeout * 3, 300.0),  # the server calls this backend for every task
+        )
+        return int((body or {}).get("processed_items") or 0)
 
     # -- display --------------------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -369,8 +362,7 @@ class ModelServer:
         ]
         if self.errors:
             rows.append(("Last error", html.escape(self.errors[-1][:300])))
-        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows)
-        return f"<table class='lsn-model'><caption>ML backend</caption>{body}</table>"
+        return facts_table(rows, "lsn-model", caption="ML backend")
 
 
 @atexit.register

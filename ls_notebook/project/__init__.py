@@ -1,5 +1,3 @@
-"""The ``Project`` class: one Label Studio project, seen from the notebook."""
-
-from ls_notebook.project._project import Project
-
-__all__ = ["Project"]
+"""A project's data, under the ``Project`` facade: push, pull (API, incremental cache, direct database
+reads), export, push keys, media uploads. Every function takes a :class:`~ls_notebook.client.ProjectRef`.
+"""

@@ -6,8 +6,9 @@ unannotated tasks included), ``project-<id>.d<generation>.parquet`` (delta files
 rows of the tasks changed by one pull) and ``project-<id>.json`` (the state: watermark, delta list,
 users). A pull appends one small delta file and rewrites the small JSON; the base is rewritten only
 when deltas pile up (:data:`COMPACT_DELTAS` files, or more rows than :data:`COMPACT_FRACTION` of
-the table and :data:`COMPACT_MIN_ROWS`). The table also stays on the :class:`Project` object, so a
-repeated pull in the same kernel reads no file (the JSON's generation tells whether another process
+the table and :data:`COMPACT_MIN_ROWS`). The table also stays in memory for as long as the server's
+:class:`~ls_notebook.client.Connection` lives (:data:`_STATES`), so a repeated pull in the same kernel
+reads no file (the JSON's generation tells whether another process
 moved the cache on).
 
 What a pull asks (a :class:`Delta` source: the API, or a local server's database):
@@ -31,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -45,7 +47,7 @@ import pyarrow.parquet as pq
 from ls_notebook.annotations import ANNOTATION_COLUMNS, tasks_to_table
 
 if TYPE_CHECKING:
-    from ls_notebook.project._project import Project
+    from ls_notebook.client import ProjectRef
 
 __all__ = ["Delta", "cache_dir", "cached_table"]
 
@@ -78,12 +80,12 @@ class Delta(Protocol):
         ...
 
 
-def cache_dir(project: Project) -> Path:
+def cache_dir(project: ProjectRef) -> Path:
     """Folder of the cache files of ``project``'s server."""
-    data_dir = project.server.data_dir
+    data_dir = project.conn.data_dir
     if data_dir is not None:
         return Path(data_dir) / "ls_notebook_cache"
-    host = project.server.url.split("://", 1)[-1].replace("/", "_").replace(":", "_")
+    host = project.conn.url.split("://", 1)[-1].replace("/", "_").replace(":", "_")
     base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ls_notebook"
     return base / host
 
@@ -380,7 +382,7 @@ def _update(state: _State, source: Delta, progress: bool) -> tuple[bool, pa.Tabl
 
 
 def cached_table(
-    project: Project,
+    project: ProjectRef,
     source: Delta,
     refresh: bool = False,
     progress: bool = True,
@@ -394,7 +396,7 @@ def cached_table(
     state: _State | None = None
     if not refresh:
         meta = _read_meta(folder, project.id)
-        state = getattr(project, "_pull_cache", None)
+        state = _STATES.get(project.conn, {}).get(project.id)
         if meta is None or meta.get("time_objects") != sorted(time_objects):
             state = None
         elif state is None or state.generation != meta.get("generation"):
@@ -406,10 +408,19 @@ def cached_table(
         if not fresh:
             state = None
         elif delta is None and state.window == window:  # nothing changed: nothing to write
-            project._pull_cache = state
+            _keep(project, state)
             return state.table
     if state is None:
         state = _full(source, progress, sorted(time_objects))
     _save(folder, project.id, state, delta)
-    project._pull_cache = state
+    _keep(project, state)
     return state.table
+
+
+# Connection → project id → the cached table and its state, kept for as long as the connection (the
+# Server) lives: a repeated pull in the same kernel reads no file, whichever Project object asks.
+_STATES: weakref.WeakKeyDictionary[Any, dict[int, _State]] = weakref.WeakKeyDictionary()
+
+
+def _keep(project: ProjectRef, state: _State) -> None:
+    _STATES.setdefault(project.conn, {})[project.id] = state

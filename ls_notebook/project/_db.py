@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ls_notebook._server import Server
+    from ls_notebook.client import Connection
 
 __all__ = [
     "COLUMNS",
@@ -38,9 +38,11 @@ __all__ = [
     "database_of",
     "forget",
     "keys",
+    "local_database",
     "read_tasks",
     "snapshot",
     "stream_tasks",
+    "user_token",
     "users",
 ]
 
@@ -120,11 +122,8 @@ def _schema_ok(db: Database) -> bool:
 _checked: set[tuple[str, str]] = set()  # databases whose schema passed (a failure is checked again)
 
 
-def database_of(server: Server) -> Database | None:
-    """The database of a local server whose schema this module knows, else None (use the API)."""
-    data_dir = getattr(server, "data_dir", None)
-    if data_dir is None or not str(server.version).startswith(KNOWN_RELEASES):
-        return None
+def local_database(data_dir: Path) -> Database | None:
+    """The database of the server of ``data_dir`` (its SQLite file or PostgreSQL URL), unchecked."""
     from ls_notebook.project import _sqlite
 
     db = _sqlite.database(Path(data_dir))
@@ -132,12 +131,41 @@ def database_of(server: Server) -> Database | None:
         from ls_notebook.project import _postgres
 
         db = _postgres.database(Path(data_dir))
+    return db
+
+
+def database_of(server: Connection) -> Database | None:
+    """The database of a local server whose schema this module knows, else None (use the API)."""
+    data_dir = getattr(server, "data_dir", None)
+    if data_dir is None or not str(server.version).startswith(KNOWN_RELEASES):
+        return None
+    db = local_database(Path(data_dir))
     if db is None:
         return None
     key = (db.dialect.name, db.target)
     if key not in _checked and _schema_ok(db):
         _checked.add(key)
     return db if key in _checked else None
+
+
+def user_token(server: Connection, user_id: int) -> str | None:
+    """A user's legacy API token from a local server's own database (read-only); None elsewhere."""
+    data_dir = getattr(server, "data_dir", None)
+    db = local_database(Path(data_dir)) if data_dir is not None else None
+    if db is None:
+        return None
+    try:
+        with db.connect() as conn:
+            query = db.sql("SELECT key FROM authtoken_token WHERE user_id = ?")
+            row = conn.execute(query, (int(user_id),)).fetchone()
+    except db.dialect.errors as exc:
+        from ls_notebook.errors import LabelStudioError
+
+        raise LabelStudioError(
+            f"Could not read the API key of user {user_id} from the server's {db.dialect.name} database "
+            f"({type(exc).__name__}); check that the database is reachable."
+        ) from None
+    return str(row[0]) if row else None
 
 
 def forget(db: Database) -> None:

@@ -10,30 +10,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ls_notebook.client import api_errors
 from ls_notebook.errors import LabelStudioError
-from ls_notebook.project._http import _client, request
 
 if TYPE_CHECKING:
-    from ls_notebook.project._project import Project
+    from ls_notebook.client import ProjectRef
 
 __all__ = ["export", "formats"]
 
 
-def formats(project: Project) -> list[str]:
+def formats(project: ProjectRef) -> list[str]:
     """The export formats the server offers for this project's config."""
-    body = request(
-        project.server, "GET", f"/api/projects/{project.id}/export/formats", "listing export formats"
-    )
+    body = project.conn.request("GET", f"/api/projects/{project.id}/export/formats", "listing export formats")
     return [f["name"] for f in body if not f.get("disabled")]
 
 
 def export(
-    project: Project,
+    project: ProjectRef,
     path: str | Path,
-    format: str = "JSON",
+    *,
+    format: str,
+    progress: bool,
     download_all_tasks: bool = True,
-    progress: bool = True,
 ) -> Path:
     """Download the project in ``format`` to ``path`` (streamed) and return the path."""
     from tqdm.auto import tqdm
@@ -49,13 +46,7 @@ def export(
     tmp = path.with_name(path.name + ".part")
     doing = f"exporting project {project.id} as {format}"
     url = f"/api/projects/{project.id}/export"
-    with (
-        api_errors(doing, project.server.url),
-        _client(project.server).stream("GET", url, params=params) as resp,
-    ):
-        if resp.status_code >= 400:
-            resp.read()
-            raise LabelStudioError(f"Export as {format} failed (HTTP {resp.status_code}): {resp.text[:300]}")
+    with project.conn.stream("GET", url, doing, params=params) as resp:
         total = int(resp.headers.get("content-length") or 0) or None
         with (
             open(tmp, "wb") as out,

@@ -6,10 +6,8 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ls_notebook.project._http import request
-
 if TYPE_CHECKING:
-    from ls_notebook.project._project import Project
+    from ls_notebook.client import ProjectRef
 
 __all__ = ["INCLUDE", "counts", "iter_tasks", "users"]
 
@@ -38,7 +36,7 @@ def _query(updated_after: str | None, ids: list[int] | None = None) -> dict[str,
 
 
 def iter_tasks(
-    project: Project,
+    project: ProjectRef,
     updated_after: str | None = None,
     progress: bool = False,
     ids: list[int] | None = None,
@@ -55,54 +53,40 @@ def iter_tasks(
         for start in range(0, len(ids), PAGE):
             yield from iter_tasks(project, updated_after, progress, ids[start : start + PAGE], include)
         return
-    page, seen = 1, 0
     bar = None
-    while True:
-        body = request(
-            project.server,
-            "GET",
-            "/api/tasks/",
-            f"reading the tasks of project {project.id}",
-            params={
-                "project": project.id,
-                "fields": "all",
-                "page": page,
-                "page_size": PAGE,
-                "resolve_uri": "false",
-                **({"include": include} if include else {}),
-                **_query(updated_after, ids),
-            },
-        )
-        tasks: list[dict[str, Any]] = body.get("tasks", [])
-        total = int(body.get("total", 0))
+    pages = project.conn.pages(
+        project.id,
+        f"reading the tasks of project {project.id}",
+        page_size=PAGE,
+        fields="all",
+        **({"include": include} if include else {}),
+        **_query(updated_after, ids),
+    )
+    for tasks, total in pages:
         if bar is None:
             bar = tqdm(
                 total=total, desc="pull", unit="task", disable=not progress or total < PAGE, leave=False
             )
         yield from tasks
-        seen += len(tasks)
         bar.update(len(tasks))
-        if not tasks or seen >= total:
-            bar.close()
-            return
-        page += 1
+    if bar is not None:
+        bar.close()
 
 
-def users(project: Project) -> dict[int, str]:
+def users(project: ProjectRef) -> dict[int, str]:
     """User id → e-mail of the server's users."""
-    body = request(project.server, "GET", "/api/users/", "listing users")
+    body = project.conn.request("GET", "/api/users/", "listing users")
     return {int(u["id"]): u.get("email") or "" for u in body}
 
 
-def counts(project: Project) -> tuple[int, int, int]:
+def counts(project: ProjectRef) -> tuple[int, int, int]:
     """The project's task, annotation (skipped ones included) and prediction counts, read now.
 
     One light request (the project list restricted to this project and these fields); servers that
     ignore its filters are asked for the project itself.
     """
     fields = "id,task_number,total_annotations_number,skipped_annotations_number,total_predictions_number"
-    body = request(
-        project.server,
+    body = project.conn.request(
         "GET",
         "/api/projects/",
         f"counting the tasks of project {project.id}",
@@ -112,9 +96,7 @@ def counts(project: Project) -> tuple[int, int, int]:
         p for p in (body.get("results", []) if isinstance(body, dict) else body) if p.get("id") == project.id
     ]
     if not found or "task_number" not in found[0]:
-        found = [
-            request(project.server, "GET", f"/api/projects/{project.id}/", f"reading project {project.id}")
-        ]
+        found = [project.conn.request("GET", f"/api/projects/{project.id}/", f"reading project {project.id}")]
     p = found[0]
     annotations = int(p.get("total_annotations_number") or 0) + int(p.get("skipped_annotations_number") or 0)
     return int(p.get("task_number") or 0), annotations, int(p.get("total_predictions_number") or 0)

@@ -30,7 +30,7 @@ from ls_notebook.tasks import to_backend
 from ls_notebook.tasks._frames import BACKENDS, Backend
 
 if TYPE_CHECKING:
-    from ls_notebook.project._project import Project
+    from ls_notebook.client import ProjectRef
 
 __all__ = ["Source", "pull", "pull_arrow"]
 
@@ -61,7 +61,7 @@ def _select(table: pa.Table, include_unannotated: bool, include_predictions: boo
     return table if pc.all(keep).as_py() else table.filter(keep)
 
 
-def time_objects(project: Project) -> frozenset[str]:
+def time_objects(project: ProjectRef) -> frozenset[str]:
     """The project's object tags whose regions are placed in time (their start/end are seconds)."""
     try:
         li = interface(project.config)
@@ -84,14 +84,15 @@ def _direct(db: _db.Database, project_id: int, flags: dict[str, Any]) -> pa.Tabl
 
 
 def pull_arrow(
-    project: Project,
-    since: object = None,
-    include_unannotated: bool = False,
-    include_predictions: bool = False,
-    include_drafts: bool = False,
-    source: Source = "auto",
-    progress: bool = True,
-    refresh: bool = False,
+    project: ProjectRef,
+    *,
+    since: object,
+    include_predictions: bool,
+    include_drafts: bool,
+    include_unannotated: bool,
+    source: Source,
+    progress: bool,
+    refresh: bool,
 ) -> pa.Table:
     """Return the project's annotations as a ``pyarrow.Table`` (see :meth:`Project.pull_arrow`)."""
     return _pull(
@@ -107,7 +108,7 @@ def pull_arrow(
 
 
 def _pull(
-    project: Project,
+    project: ProjectRef,
     since: object,
     include_unannotated: bool,
     include_predictions: bool,
@@ -126,7 +127,7 @@ def _pull(
         "include_predictions": include_predictions,
     }
     times = time_objects(project)
-    db = _db.database_of(project.server)
+    db = _db.database_of(project.conn)
     if include_drafts:
         if source not in ("auto", "api"):
             raise LabelStudioError(
@@ -162,16 +163,17 @@ def _pull(
 
 
 def pull(
-    project: Project,
-    shape: Literal["long", "wide"] = "long",
-    since: object = None,
-    include_predictions: bool = False,
-    include_drafts: bool = False,
-    include_unannotated: bool = False,
-    source: Source = "auto",
-    progress: bool = True,
-    refresh: bool = False,
-    backend: Backend = "pandas",
+    project: ProjectRef,
+    *,
+    shape: Literal["long", "wide"],
+    since: object,
+    include_predictions: bool,
+    include_drafts: bool,
+    include_unannotated: bool,
+    source: Source,
+    progress: bool,
+    refresh: bool,
+    backend: Backend,
 ) -> Any:
     """Return the project's annotations as a DataFrame (see :meth:`Project.pull`)."""
     if shape not in ("long", "wide"):
@@ -198,3 +200,20 @@ def pull(
     df = to_long(table) if shape == "long" else to_wide(table)
     df.attrs["since"] = cursor  # pass df (or this) as the next since= to poll
     return df
+
+
+def latest(project: ProjectRef, *, since: object) -> pd.DataFrame:
+    """The long frame of the project's annotations (after ``since``), quietly: what the watcher and
+    a served model's training read."""
+    return pull(
+        project,
+        shape="long",
+        since=since,
+        include_predictions=False,
+        include_drafts=False,
+        include_unannotated=False,
+        source="auto",
+        progress=False,
+        refresh=False,
+        backend="pandas",
+    )

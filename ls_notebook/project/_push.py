@@ -26,14 +26,13 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ls_notebook.errors import DataError, LabelStudioError, PushInterruptedError
-from ls_notebook.project._http import request
 from ls_notebook.project._keys import existing_keys
 from ls_notebook.project._upload import resolve_media
 from ls_notebook.tasks import build_tasks
 from ls_notebook.tasks._build import Predictions, TaskBatch
 
 if TYPE_CHECKING:
-    from ls_notebook.project._project import Project
+    from ls_notebook.client import ProjectRef
 
 __all__ = ["BATCH_SIZE", "MAX_BATCH_BYTES", "PushResult", "push"]
 
@@ -65,7 +64,7 @@ def _progress(total: int, enabled: bool):
     return tqdm(total=total, desc="push", unit="task", disable=not enabled or total == 0, leave=False)
 
 
-def _upload_media(project: Project, batch: TaskBatch, rows: list[int], progress: bool) -> None:
+def _upload_media(project: ProjectRef, batch: TaskBatch, rows: list[int], progress: bool) -> None:
     """Upload the local files / bytes of ``rows`` (only those to be sent) and put their URLs in the tasks."""
     items = [item for i in rows for item in batch.media.get(i, {}).values()]
     urls = resolve_media(project, items, progress)
@@ -121,14 +120,15 @@ def batches(tasks: Sequence[dict], batch_size: int, max_bytes: int) -> Iterator[
 
 
 def push(
-    project: Project,
+    project: ProjectRef,
     df: pd.DataFrame,
-    key: str | None = None,
-    predictions: Predictions = None,
-    model_version: str | None = None,
-    batch_size: int = BATCH_SIZE,
-    progress: bool = True,
-    update: bool = False,
+    *,
+    key: str | None,
+    predictions: Predictions,
+    model_version: str | None,
+    batch_size: int,
+    progress: bool,
+    update: bool,
 ) -> PushResult:
     """Push ``df`` to ``project`` (see :meth:`Project.push`)."""
     if batch_size < 1:
@@ -144,8 +144,7 @@ def push(
         for i, tid in enumerate(ids):
             if tid is not None:
                 task = batch.tasks[i]
-                request(
-                    project.server,
+                project.conn.request(
                     "PATCH",
                     f"/api/tasks/{tid}",
                     f"updating task {tid}",
@@ -159,8 +158,7 @@ def push(
             chunk = todo[done : done + count]
             done += count
             try:
-                body = request(
-                    project.server,
+                body = project.conn.request(
                     "POST",
                     f"/api/projects/{project.id}/import",
                     f"importing tasks into project {project.id}",

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ls_notebook.project import _db, _fetch
 
 if TYPE_CHECKING:
-    from ls_notebook.project._project import Project
+    from ls_notebook.client import ProjectRef
 
 __all__ = ["ApiDelta", "DatabaseDelta"]
 
@@ -26,7 +26,7 @@ class ApiDelta:
 
     kind = "api"
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: ProjectRef) -> None:
         self.project = project
 
     def __enter__(self) -> ApiDelta:

@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ls_notebook.errors import DataError
-from ls_notebook.project._http import request
 from ls_notebook.tasks._media import UPLOAD_TYPES, LocalMedia
 
 if TYPE_CHECKING:
-    from ls_notebook.project._project import Project
+    from ls_notebook.client import ProjectRef
 
 __all__ = ["resolve_media"]
 
@@ -35,17 +34,16 @@ def _tag(name: str) -> str:
     return f"{stem[-17:]}{dot}{suffix.lower()}" if dot else name[-17:]
 
 
-def _url(project: Project, stored: str) -> str:
+def _url(project: ProjectRef, stored: str) -> str:
     """Task URL of a stored upload (``upload/3/ab12-x.png`` → ``/data/upload/3/ab12-x.png``)."""
-    prefix = urlsplit(project.server.url).path.rstrip("/")  # a server under a path prefix
+    prefix = urlsplit(project.conn.url).path.rstrip("/")  # a server under a path prefix
     return f"{prefix}/data/{stored.lstrip('/')}"
 
 
-def _uploaded(project: Project, ids: list[int] | None = None) -> dict[str, str]:
+def _uploaded(project: ProjectRef, ids: list[int] | None = None) -> dict[str, str]:
     """Content tag → task URL of the project's uploads (all of them, or those with ``ids``)."""
     params: dict[str, Any] = {"all": "true"} if ids is None else {"ids": json.dumps(ids)}
-    body = request(
-        project.server,
+    body = project.conn.request(
         "GET",
         f"/api/projects/{project.id}/file-uploads",
         f"listing the uploaded files of project {project.id}",
@@ -68,13 +66,12 @@ def _chunks(items: list[LocalMedia]) -> Iterable[list[LocalMedia]]:
         yield chunk
 
 
-def _send(project: Project, chunk: list[LocalMedia]) -> dict[str, str]:
+def _send(project: ProjectRef, chunk: list[LocalMedia]) -> dict[str, str]:
     files = [
         (f"file{i}", (item.filename, item.content(), UPLOAD_TYPES[item.suffix]))
         for i, item in enumerate(chunk)
     ]
-    body = request(
-        project.server,
+    body = project.conn.request(
         "POST",
         f"/api/projects/{project.id}/import",
         f"uploading {len(chunk)} media files to project {project.id}",
@@ -86,7 +83,7 @@ def _send(project: Project, chunk: list[LocalMedia]) -> dict[str, str]:
     return _uploaded(project, ids) if ids else {}
 
 
-def resolve_media(project: Project, items: list[LocalMedia], progress: bool = True) -> dict[int, str]:
+def resolve_media(project: ProjectRef, items: list[LocalMedia], progress: bool = True) -> dict[int, str]:
     """Upload the content of ``items`` not yet on the server; return ``id(item)`` → task URL.
 
     Raises

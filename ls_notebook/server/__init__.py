@@ -10,7 +10,7 @@ from ls_notebook.server.manager import (
     StartReused,
     StartTimedOut,
     launch,
-    stop,
+    stop_process,
 )
 
 __all__ = [
@@ -24,5 +24,5 @@ __all__ = [
     "default_data_dir",
     "launch",
     "running",
-    "stop",
+    "stop_process",
 ]

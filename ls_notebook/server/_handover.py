@@ -15,23 +15,12 @@ import secrets
 import time
 from pathlib import Path
 
-import httpx
-
-__all__ = ["HANDOVER_PATH", "supported", "write_ticket"]
+__all__ = ["HANDOVER_HEADER", "HANDOVER_PATH", "write_ticket"]
 
 HANDOVER_PATH = "ls-notebook/login"
 TICKET_FOLDER = "ls_notebook.handover"
 TICKET_SECONDS = 120
 HANDOVER_HEADER = "X-LS-Notebook-Handover"
-
-
-def supported(url: str, timeout: float = 10.0) -> bool:
-    """True when the server at ``url`` serves the hand-over (it was started by this ls_notebook)."""
-    try:
-        response = httpx.get(f"{url.rstrip('/')}/{HANDOVER_PATH}", timeout=timeout, trust_env=False)
-    except httpx.HTTPError:
-        return False
-    return response.headers.get(HANDOVER_HEADER) == "1"
 
 
 def write_ticket(data_dir: Path, email: str) -> str:

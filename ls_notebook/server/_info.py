@@ -8,8 +8,6 @@ stale and removed. Unlike TensorBoard's manager, nothing is inferred from the fi
 
 from __future__ import annotations
 
-import contextlib
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -119,16 +117,3 @@ def running() -> list[ServerInfo]:
         elif info.process() is None:
             path.unlink(missing_ok=True)
     return found
-
-
-def wait_gone(proc: psutil.Process, timeout: float) -> bool:
-    """Wait until ``proc`` has exited; True when it did within ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            if not proc.is_running() or proc.status() == psutil.STATUS_ZOMBIE:
-                return True
-            time.sleep(0.1)
-            continue
-        return True
-    return False

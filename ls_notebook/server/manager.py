@@ -2,8 +2,10 @@
 
 Every start returns a typed outcome (:class:`StartLaunched`, :class:`StartReused`,
 :class:`StartFailed`, :class:`StartTimedOut`); the public API turns those into ``Server`` objects or
-exceptions. A server runs in its own process group (``start_new_session``), so it survives a kernel
-restart, and ``stop`` ends the whole group.
+exceptions. While a launch runs, a ``progress`` callback receives :class:`StartProgress` events (the
+phase of :data:`PHASES` and the elapsed time) for the notebook layer to show; reusing a live server
+reports nothing. A server runs in its own process group (``start_new_session``), so it survives a
+kernel restart, and ``stop`` ends the whole group.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,13 +42,16 @@ from ls_notebook.server._net import LOOPBACK, free_port, healthy, port_in_use, s
 
 __all__ = [
     "INIT_ALLOWANCE",
+    "PHASES",
+    "ProgressCallback",
     "StartFailed",
     "StartLaunched",
     "StartOutcome",
+    "StartProgress",
     "StartReused",
     "StartTimedOut",
     "launch",
-    "stop",
+    "stop_process",
 ]
 
 #: Seconds allowed for ``label-studio init`` on a first start (30-70 s measured on 2 cores).
@@ -96,6 +101,69 @@ class StartTimedOut:
 
 
 StartOutcome = StartLaunched | StartReused | StartFailed | StartTimedOut
+
+#: The phases of a launch, in order, with what a display says during each. A first start on a data dir
+#: runs ``label-studio init`` (database, then admin account) before the two phases of every launch.
+PHASES = {
+    "database": "Creating the database",
+    "admin": "Creating the admin account",
+    "starting": "Starting Label Studio",
+    "health": "Waiting for /health",
+}
+_INIT_PHASES = ("database", "admin")
+#: Printed into the log by ``_django/ls_notebook_settings.py`` when ``init`` has migrated the database.
+_MIGRATED_MARKER = b"ls_notebook: database migrated"
+#: Seconds between two reports of the same phase (so a display can show the time passing).
+_REPORT_EVERY = 1.0
+
+
+@dataclass(frozen=True)
+class StartProgress:
+    """Where a launch is: its ``phase`` (a key of :data:`PHASES`) and the seconds since it began.
+
+    ``initializing`` says whether this launch creates the database (all four phases) or only starts
+    the server (the last two). Reported when a phase begins and about once a second while it lasts.
+    """
+
+    phase: str
+    elapsed: float
+    initializing: bool
+
+    @property
+    def label(self) -> str:
+        """What is happening, e.g. ``"Creating the database"``."""
+        return PHASES[self.phase]
+
+    @property
+    def total(self) -> int:
+        """The number of phases of this launch."""
+        return len(PHASES) if self.initializing else len(PHASES) - len(_INIT_PHASES)
+
+    @property
+    def step(self) -> int:
+        """The number of phases already done."""
+        return list(PHASES).index(self.phase) - (0 if self.initializing else len(_INIT_PHASES))
+
+
+ProgressCallback = Callable[[StartProgress], None]
+
+
+class _Reporter:
+    """Turns "the launch is in phase P" (said at every poll) into :class:`StartProgress` events."""
+
+    def __init__(self, callback: ProgressCallback | None, started: float, initializing: bool) -> None:
+        self._callback = callback
+        self._started = started
+        self._initializing = initializing
+        self._phase = ""
+        self._last = 0.0
+
+    def __call__(self, phase: str) -> None:
+        now = time.monotonic()
+        if self._callback is None or (phase == self._phase and now - self._last < _REPORT_EVERY):
+            return
+        self._phase, self._last = phase, now
+        self._callback(StartProgress(phase, now - self._started, self._initializing))
 
 
 @contextlib.contextmanager
@@ -216,13 +284,16 @@ def launch(
     executable: str | os.PathLike[str] | None = None,
     database: str | None = None,
     env: Mapping[str, str] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> StartOutcome:
     """Start (or reuse) the Label Studio server of ``data_dir`` and return the outcome.
 
     ``timeout`` bounds the wait for ``/health``; a first start, which also creates the database, gets
     :data:`INIT_ALLOWANCE` more seconds. Errors of usage (unwritable data dir, missing executable,
-    busy port) raise; outcomes of running the server are returned.
+    busy port) raise; outcomes of running the server are returned. ``progress`` is called with a
+    :class:`StartProgress` as a launch goes through its phases (not when a live server is reused).
     """
+    started = time.monotonic()
     data_dir = Path(data_dir).expanduser().resolve()
     _prepare_data_dir(data_dir)
     with _locked(data_dir):
@@ -241,14 +312,15 @@ def launch(
         creds, initialise = _credentials_for_launch(data_dir, database, username, password)
         port = port or free_port()
         child_env = _server_env(data_dir, database, env)
+        report = _Reporter(progress, started, initialise)
         if initialise:
-            failed = _initialise(exe, data_dir, creds, child_env)
+            failed = _initialise(exe, data_dir, creds, child_env, report)
             if failed is not None:
                 return failed
             _database.remember(data_dir, database)
         cmd = [str(exe), "start", "--port", str(port), "--internal-host", LOOPBACK, "--no-browser"]
         cmd += ["--data-dir", str(data_dir)]
-        return _run(cmd, child_env, data_dir, port, exe, database, creds, initialise, timeout)
+        return _run(cmd, child_env, data_dir, port, exe, database, creds, initialise, timeout, report)
 
 
 def _forget_init(data_dir: Path) -> None:
@@ -257,35 +329,69 @@ def _forget_init(data_dir: Path) -> None:
         (data_dir / name).unlink(missing_ok=True)
 
 
-def _initialise(exe: Path, data_dir: Path, creds: Credentials, env: dict[str, str]) -> StartFailed | None:
-    """Create the database and the admin account (``label-studio init``); None on success."""
+def _initialise(
+    exe: Path, data_dir: Path, creds: Credentials, env: dict[str, str], report: _Reporter
+) -> StartFailed | None:
+    """Create the database and the admin account (``label-studio init``); None on success.
+
+    Whatever stops it (failure, timeout, an interrupt) removes what it created, so the next start
+    begins afresh instead of finding credentials without a database.
+    """
     # Secrets travel in the environment, not in argv (which other local users can read).
     init_env = dict(env, LABEL_STUDIO_USERNAME=creds.username, LABEL_STUDIO_PASSWORD=creds.password)
     init_env["LABEL_STUDIO_USER_TOKEN"] = creds.token
     cmd = [str(exe), "init", "--data-dir", str(data_dir), "--enable-legacy-api-token", "--no-browser", "-q"]
-    with open(data_dir / LOG_FILE, "ab") as log:
+    log_path = data_dir / LOG_FILE
+    with open(log_path, "ab") as log:
         log.write(f"\n--- ls_notebook: initialising {data_dir} at {time.ctime()} ---\n".encode())
         log.flush()
+        offset = log.tell()
         try:
-            code = subprocess.run(
+            proc = subprocess.Popen(
                 cmd,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 cwd=data_dir,
                 env=init_env,
-                timeout=INIT_ALLOWANCE,
-                check=False,
-            ).returncode
-        except subprocess.TimeoutExpired:
-            _forget_init(data_dir)
-            return StartFailed(
-                f"Creating the database took more than {INIT_ALLOWANCE:.0f} s.", log_tail(data_dir)
             )
+        except OSError as exc:
+            _forget_init(data_dir)
+            return StartFailed(f"Could not run {cmd[0]}: {exc}")
+    deadline = time.monotonic() + INIT_ALLOWANCE
+    phase = "database"
+    try:
+        while (code := proc.poll()) is None:
+            if phase == "database" and _MIGRATED_MARKER in _read_from(log_path, offset):
+                phase = "admin"
+            report(phase)
+            if time.monotonic() > deadline:
+                proc.kill()
+                proc.wait()
+                _forget_init(data_dir)
+                return StartFailed(
+                    f"Creating the database took more than {INIT_ALLOWANCE:.0f} s.", log_tail(data_dir)
+                )
+            time.sleep(0.25)
+    except BaseException:  # an interrupt (or a failing display) must not leave a half-made database
+        proc.kill()
+        proc.wait()
+        _forget_init(data_dir)
+        raise
     if code != 0:
         _forget_init(data_dir)
         return StartFailed(f"`label-studio init` exited with code {code}.", log_tail(data_dir), code)
     return None
+
+
+def _read_from(path: Path, offset: int) -> bytes:
+    """The bytes of ``path`` after ``offset`` (b"" when it cannot be read)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            return fh.read()
+    except OSError:
+        return b""
 
 
 def _run(
@@ -298,6 +404,7 @@ def _run(
     creds: Credentials,
     initialise: bool,
     timeout: float,
+    report: _Reporter,
 ) -> StartOutcome:
     log = open(data_dir / LOG_FILE, "ab")  # noqa: SIM115 - handed to the child, closed below
     try:
@@ -319,18 +426,27 @@ def _run(
     _children[proc.pid] = proc
     url = f"http://{LOOPBACK}:{port}"
     deadline = time.monotonic() + timeout
-    while True:
-        code = proc.poll()
-        if code is not None:
-            _children.pop(proc.pid, None)
-            message = f"Label Studio exited with code {code} while starting."
-            return StartFailed(message, log_tail(data_dir), code)
-        if healthy(url, timeout=1.0):
-            break
-        if time.monotonic() > deadline:
-            _kill_group(proc.pid, grace=5.0)
-            return StartTimedOut(timeout, log_tail(data_dir))
-        time.sleep(0.25)
+    phase = "starting"
+    try:
+        while True:
+            report(phase)
+            code = proc.poll()
+            if code is not None:
+                _children.pop(proc.pid, None)
+                message = f"Label Studio exited with code {code} while starting."
+                return StartFailed(message, log_tail(data_dir), code)
+            if phase == "starting" and port_in_use(port):  # it listens: Django has loaded
+                phase = "health"
+                report(phase)
+            if phase == "health" and healthy(url, timeout=1.0):
+                break
+            if time.monotonic() > deadline:
+                _kill_group(proc.pid, grace=5.0)
+                return StartTimedOut(timeout, log_tail(data_dir))
+            time.sleep(0.25)
+    except BaseException:  # an interrupt (or a failing display): no server left behind unrecorded
+        _kill_group(proc.pid, grace=5.0)
+        raise
     info = ServerInfo(
         pid=proc.pid,
         create_time=psutil.Process(proc.pid).create_time(),
@@ -369,8 +485,9 @@ def _kill_group(pid: int, grace: float) -> None:
             child.wait(timeout=1)
 
 
-def stop(info: ServerInfo, timeout: float = 15.0) -> bool:
-    """Stop the server described by ``info`` (its whole process group); True if it was running."""
+def stop_process(info: ServerInfo, timeout: float = 15.0) -> bool:
+    """Stop the server process of ``info`` (its whole process group) and drop its info files; True if
+    it was running. (``ls_notebook.stop()`` and ``Server.stop()`` end here.)"""
     was_running = info.process() is not None
     if was_running:
         _kill_group(info.pid, grace=timeout)

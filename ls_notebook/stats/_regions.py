@@ -73,7 +73,8 @@ def region_section(p: Prepared, rows: np.ndarray, kind: str, mode: str, iou: flo
             ra, rb = ra[np.isin(ra["task"], common)], rb[np.isin(rb["task"], common)]
             m = match_spans(ra, rb, mode) if kind == "spans" else match_regions(ra, rb, iou)
             m = m.reindex(common, fill_value=0)
-            hits, size = m["matches"].to_numpy(np.float64), (m["n_a"] + m["n_b"]).to_numpy(np.float64)
+            hits = m["credit" if kind == "spans" else "matches"].to_numpy(np.float64)
+            size = (m["n_a"] + m["n_b"]).to_numpy(np.float64)
             with np.errstate(divide="ignore", invalid="ignore"):
                 per_task = np.where(size > 0, 2.0 * hits / size, 1.0)
             f1_sum[common] += per_task

@@ -64,7 +64,9 @@ def agreement(
       set per task; exact-set agreement, α with the MASI set distance, and per label a yes/no α
       (``report.per_label``);
     * ``rating`` (ordinal α by default) and ``number`` (interval α): see ``level``;
-    * ``labels`` (NER spans): pairwise span F1 with ``mode`` "strict" | "exact" | "partial" | "type";
+    * ``labels`` (NER spans): pairwise span F1 with ``mode`` "strict" | "exact" | "partial" | "type"
+      (SemEval-2013 Task 9.1's, as ``nervaluate``; "partial" counts an overlap without equal bounds
+      0.5) or "overlap" (any overlap counts 1);
     * ``rectanglelabels`` / ``polygonlabels``: regions matched one-to-one by IoU with the Hungarian
       algorithm, label-aware; F1 and mean IoU of matches at ``iou``;
     * ``textarea``: exact match after case/whitespace normalisation, and mean ``difflib`` similarity.
@@ -85,7 +87,9 @@ def agreement(
     iou : float
         IoU threshold for matching image regions.
     mode : str
-        Span matching mode.
+        Span matching mode (see ``ls_notebook.stats._spans``): "strict" (bounds and label), "exact"
+        (bounds), "type" (overlap and label), "partial" (overlap; 0.5 unless the bounds are equal),
+        "overlap" (overlap, full credit).
     ci : float, optional
         Bootstrap confidence level for the chance-corrected metrics (units resampled, ``seed``).
     include_cancelled : bool

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from ls_notebook._html import facts_table
 from ls_notebook.client import api_errors
 from ls_notebook.errors import DataError, LabelStudioError
 from ls_notebook.storage._credentials import azure_credentials, gcs_credentials, s3_credentials
 
 if TYPE_CHECKING:
-    from ls_notebook.project import Project
+    from ls_notebook.client import ProjectRef
 
 __all__ = ["Storage", "SyncResult", "connect", "parse_uri"]
 
@@ -53,7 +54,7 @@ class Storage:
 
     Attributes
     ----------
-    project : Project
+    project : ProjectRef
     uri : str
         ``s3://bucket/prefix`` as given.
     target : bool
@@ -62,7 +63,7 @@ class Storage:
         Label Studio's storage id.
     """
 
-    def __init__(self, project: Project, uri: str, target: bool, storage_id: int) -> None:
+    def __init__(self, project: ProjectRef, uri: str, target: bool, storage_id: int) -> None:
         self.project = project
         self.uri = uri
         self.kind, self.bucket, self.prefix = parse_uri(uri)
@@ -70,13 +71,13 @@ class Storage:
         self.id = int(storage_id)
 
     def _api(self) -> Any:
-        client = self.project.server.client
+        client = self.project.conn.sdk
         group = client.export_storage if self.target else client.import_storage
         return getattr(group, self.kind)
 
     def info(self) -> dict[str, Any]:
         """The storage's state on the server: ``status``, ``last_sync``, ``last_sync_count``, ``meta``."""
-        with api_errors(f"reading storage {self.id}", self.project.server.url):
+        with api_errors(f"reading storage {self.id}", self.project.conn.url):
             found = self._api().get(id=self.id)
         return {
             "status": str(getattr(found, "status", "") or ""),
@@ -101,7 +102,7 @@ class Storage:
 
         def run() -> None:
             try:
-                with api_errors(f"syncing storage {self.uri}", self.project.server.url):
+                with api_errors(f"syncing storage {self.uri}", self.project.conn.url):
                     self._api().sync(id=self.id)
             except BaseException as exc:
                 failure.append(exc)
@@ -145,7 +146,7 @@ class Storage:
 
     def remove(self) -> None:
         """Disconnect the storage from the project (tasks already created stay)."""
-        with api_errors(f"removing storage {self.uri}", self.project.server.url):
+        with api_errors(f"removing storage {self.uri}", self.project.conn.url):
             self._api().delete(id=self.id)
 
     def __repr__(self) -> str:
@@ -160,8 +161,7 @@ class Storage:
             ("Status", html.escape(state["status"] or "not synced")),
             ("Last sync count", str(state["last_sync_count"])),
         ]
-        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows)
-        return f"<table class='lsn-storage'>{body}</table>"
+        return facts_table(rows, "lsn-storage")
 
 
 class _quiet:
@@ -209,8 +209,8 @@ def _settings(
     return out
 
 
-def _existing(api: Any, project: Project, kind: str, bucket: str, prefix: str) -> int | None:
-    with api_errors("listing the project's storages", project.server.url):
+def _existing(api: Any, project: ProjectRef, kind: str, bucket: str, prefix: str) -> int | None:
+    with api_errors("listing the project's storages", project.conn.url):
         found = api.list(project=project.id)
     for storage in found:
         name = getattr(storage, "container" if kind == "azure" else "bucket", None)
@@ -220,7 +220,7 @@ def _existing(api: Any, project: Project, kind: str, bucket: str, prefix: str) -
 
 
 def connect(
-    project: Project,
+    project: ProjectRef,
     uri: str,
     *,
     target: bool = False,
@@ -241,7 +241,7 @@ def connect(
 
     Parameters
     ----------
-    project : Project
+    project : ProjectRef
     uri : str
         ``s3://bucket/prefix``, ``gs://bucket/prefix`` or ``azure-blob://container/prefix``.
     target : bool
@@ -276,7 +276,7 @@ def connect(
     ...                  endpoint_url="http://127.0.0.1:9000")
     """
     kind, bucket, prefix = parse_uri(uri)
-    client = project.server.client
+    client = project.conn.sdk
     api = getattr(client.export_storage if target else client.import_storage, kind)
     settings = _settings(
         kind,
@@ -296,7 +296,7 @@ def connect(
     settings["title"] = title or uri
     existing = _existing(api, project, kind, bucket, prefix)
     doing = f"connecting {uri} to project {project.id}"
-    with api_errors(doing, project.server.url):
+    with api_errors(doing, project.conn.url):
         if existing is None:
             storage_id = api.create(project=project.id, **settings).id
         else:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,12 +26,73 @@ import pandas as pd
 
 from ls_notebook.configs import data_variables
 from ls_notebook.errors import DataError
-from ls_notebook.storage._media import is_storage_uri
 
-__all__ = ["MEDIA_TAGS", "LocalMedia", "check_media", "media_columns", "split_media"]
+__all__ = [
+    "FILE_TAGS",
+    "MEDIA_TAGS",
+    "STORAGE_SCHEMES",
+    "LocalMedia",
+    "check_media",
+    "is_storage_uri",
+    "media_columns",
+    "media_keys",
+    "split_media",
+]
 
-#: Object tags whose value is a media URL (lower case, as the SDK reports them).
+#: Object tags whose value is a media file's URL (lower case, as the SDK reports them); a push
+#: uploads local files and bytes given for them.
 MEDIA_TAGS = frozenset({"image", "audio", "audioplus", "video", "pdf"})
+#: Every object tag whose value may be a file's URL (what the inline editor's kernel side reads):
+#: the media tags, ``TimeSeries`` (a CSV), ``Paragraphs`` (its ``audioUrl``), and ``Text`` /
+#: ``HyperText`` with ``valueType="url"``.
+FILE_TAGS = MEDIA_TAGS | {"timeseries", "paragraphs"}
+_URL_VALUE_TAGS = frozenset({"text", "hypertext"})
+
+#: URI schemes Label Studio resolves through a connected storage.
+STORAGE_SCHEMES = ("s3://", "gs://", "azure-blob://")
+
+
+def is_storage_uri(value: object) -> bool:
+    """True for ``s3://``, ``gs://`` and ``azure-blob://`` URIs.
+
+    Examples
+    --------
+    >>> is_storage_uri("s3://bucket/a.png"), is_storage_uri("/data/upload/a.png")
+    (True, False)
+    """
+    return isinstance(value, str) and value.startswith(STORAGE_SCHEMES)
+
+
+def config_tags(config: str) -> list[ET.Element]:
+    """Every element of a label config (none when it is not XML)."""
+    try:
+        return list(ET.fromstring(config).iter())
+    except ET.ParseError:
+        return []
+
+
+def media_keys(config: str) -> list[str]:
+    """Task data keys that hold the URL of a file, per the label config's object tags (:data:`FILE_TAGS`).
+
+    Examples
+    --------
+    >>> media_keys('<View><Image name="i" value="$img"/><Text name="t" value="$text"/></View>')
+    ['img']
+    """
+    keys = []
+    for tag in config_tags(config):
+        name = tag.tag.lower()
+        value = tag.get("value", "")
+        if not value.startswith("$"):
+            continue
+        if (name in FILE_TAGS and name != "paragraphs") or (
+            name in _URL_VALUE_TAGS and tag.get("valueType", tag.get("valuetype", "")) == "url"
+        ):
+            keys.append(value[1:])
+        if name == "paragraphs" and tag.get("audioUrl", "").startswith("$"):
+            keys.append(tag.get("audioUrl", "")[1:])
+    return list(dict.fromkeys(keys))
+
 
 #: File types Label Studio 1.23 accepts as uploads (its ``SUPPORTED_EXTENSIONS``), media only.
 UPLOAD_TYPES = {

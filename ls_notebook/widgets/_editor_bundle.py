@@ -327,9 +327,11 @@ def warm_installed() -> threading.Thread | None:
 
 
 def _http_get(url: str) -> bytes | None:
-    import requests
+    """A public file of the server's web app (no key needed), with the package's HTTP settings."""
+    from ls_notebook.client import new_client
 
-    response = requests.get(url, timeout=60)
+    with new_client(timeout=60) as http:
+        response = http.get(url)
     if 400 <= response.status_code < 500:  # the server answers 400 for a file it does not have
         return None
     response.raise_for_status()

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import anywidget
 import traitlets
 
 from ls_notebook.widgets._static import bundle
 
-if TYPE_CHECKING:
-    from ls_notebook._server import Server
+
+class _Reports(Protocol):
+    """What the card needs of a server (:meth:`ls_notebook.Server.status`)."""
+
+    def status(self) -> dict[str, Any]: ...
 
 
 class StatusCard(anywidget.AnyWidget):
@@ -28,7 +31,7 @@ class StatusCard(anywidget.AnyWidget):
     data_dir = traitlets.Unicode("").tag(sync=True)
     pid = traitlets.Int(0).tag(sync=True)
 
-    def __init__(self, server: Server, **kwargs: Any) -> None:
+    def __init__(self, server: _Reports, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._server = server
         self.on_msg(self._handle)

@@ -39,7 +39,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from ls_notebook.client import login
+from ls_notebook.client import handover_supported, login
 from ls_notebook.errors import LabelStudioError
 from ls_notebook.server import _handover
 from ls_notebook.widgets._static import bundle as static_bundle
@@ -88,7 +88,7 @@ class WebUI(anywidget.AnyWidget):
         creds = Credentials.load(Path(server.data_dir))
         if creds is None:
             return {"mode": "none"}
-        if _handover.supported(server.url):
+        if handover_supported(server.url):
             return {
                 "mode": "ticket",
                 "ticket": _handover.write_ticket(Path(server.data_dir), creds.username),

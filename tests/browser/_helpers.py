@@ -43,7 +43,8 @@ def make_project(server: Any, config: str, tasks: list[dict[str, Any]], prefix: 
 def label_cells(project_id: int, extra: str = "") -> list[str]:
     """Notebook cells opening the inline editor on a project (the kernel attaches via the env)."""
     return [
-        "import ls_notebook as lsn\nfrom ls_notebook.widgets.labeling import label\nserver = lsn.attach()",
+        "import ls_notebook as lsn\nserver = lsn.attach()\n"
+        "label = lambda server, pid, **options: lsn.Project(server, pid).label(**options)",
         f"w = label(server, {project_id}{extra})\nw",
     ]
 
@@ -193,9 +194,7 @@ def upload_task(server: Any, project_id: int, path: Path) -> None:
     with path.open("rb") as handle:
         response = httpx.post(
             f"{server.url}/api/projects/{project_id}/import",
-            headers={
-                k: v for k, v in server.client._client_wrapper.get_headers().items() if k == "Authorization"
-            },
+            headers={k: v for k, v in server.connection.headers().items() if k == "Authorization"},
             files={"file": (path.name, handle, "image/png")},
             timeout=60,
         )

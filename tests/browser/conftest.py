@@ -55,8 +55,10 @@ def ls_server(request: pytest.FixtureRequest) -> LSServer:
     url, key = os.environ.get("LSN_TEST_SERVER_URL"), os.environ.get("LSN_TEST_SERVER_KEY")
     if url and key:
         return LSServer(url, key, lsn.attach(url, key))
+    from ls_notebook.server._credentials import Credentials
+
     srv = request.getfixturevalue("_session_ls_server")
-    return LSServer(srv.url, srv._Server__api_key, srv)
+    return LSServer(srv.url, Credentials.load(srv.data_dir).token, srv)
 
 
 @pytest.fixture(scope="session")
@@ -117,7 +119,8 @@ def page(lab: object, jupyter: Jupyter, request: pytest.FixtureRequest) -> Itera
 
 
 SETUP_CELL = (
-    "import ls_notebook as lsn\nfrom ls_notebook.widgets.labeling import label\nserver = lsn.attach()"
+    "import ls_notebook as lsn\nserver = lsn.attach()\n"
+    "label = lambda server, pid, **options: lsn.Project(server, pid).label(**options)"
 )
 
 _RUN_ONLY = """async (src) => {

@@ -70,14 +70,14 @@ def test_server_error_shown_and_retried(cell, page, ls_server):
     cell(
         f"w = label(server, {pid})\n"
         "from label_studio_sdk.core.api_error import ApiError\n"
-        "_create = w.session.client.annotations.create\n"
+        "_create = w.session.conn.sdk.annotations.create\n"
         "_calls = []\n"
         "def _flaky(**kw):\n"
         "    _calls.append(1)\n"
         "    if len(_calls) == 1:\n"
         "        raise ApiError(status_code=503, body={'detail': 'Service Unavailable (injected)'})\n"
         "    return _create(**kw)\n"
-        "w.session.client.annotations.create = _flaky\n"
+        "w.session.conn.sdk.annotations.create = _flaky\n"
         "w"
     )
     wait_state(page, "ready")
@@ -156,7 +156,8 @@ def test_two_widgets_do_not_interfere(cell, page, ls_server):
 def test_saved_notebook_is_small_and_has_no_key(notebook, jupyter, ls_server):
     pid = make_project(ls_server.server, TEXT_CLASSES, [{"text": "save me"}])
     cells = [
-        "import ls_notebook as lsn\nfrom ls_notebook.widgets.labeling import label\nserver = lsn.attach()",
+        "import ls_notebook as lsn\nserver = lsn.attach()\n"
+        "label = lambda server, pid, **options: lsn.Project(server, pid).label(**options)",
         f"label(server, {pid})",
     ]
     name = f"saved-{uuid.uuid4().hex[:6]}.ipynb"

@@ -34,11 +34,11 @@ def sample_task(config: str) -> dict:
 
 
 SEND = """
-from ls_notebook.widgets._media import fetch_media, media_keys
+from ls_notebook.storage._media import fetch_media
+from ls_notebook.tasks._media import media_keys
 _cfg, _data, _tid = {config!r}, {data!r}, {task_id}
 try:
-    _media, _bufs = fetch_media(_data, media_keys(_cfg), w.session.url,
-                                w.session.client._client_wrapper.get_headers())
+    _media, _bufs = fetch_media(_data, media_keys(_cfg), w.session.conn)
 except Exception as _exc:
     _media, _bufs = [], []
 w.send({{"type": "task", "task": {{"id": _tid, "data": _data, "annotations": [], "predictions": []}},

@@ -40,7 +40,7 @@ def _predictions(project: lsn.Project, task_id: int) -> list[dict]:
     response = httpx.get(
         f"{project.server.url}/api/predictions",
         params={"task": task_id},
-        headers=project.server._auth_headers(),
+        headers=project.server.connection.headers(),
         trust_env=False,
         timeout=60,
     )
@@ -215,10 +215,10 @@ def test_dead_backend_of_a_restarted_kernel_is_replaced(project: lsn.Project) ->
 
 def test_inline_editor_gets_the_models_preannotation(project: lsn.Project) -> None:
     """The kernel side of the inline widget opens a task: the server asks the kernel's model."""
-    from ls_notebook.widgets.labeling import LabelingSession
+    from ls_notebook.loop._labeling import LabelingSession
 
     with project.serve_model(_pipeline(), model_version="pre-1"):
-        session = LabelingSession(project.server.client, project.server.url, project.id, order="id")
+        session = LabelingSession(project._ref, order="id")
         message, _ = session.message()
         [prediction] = message["task"]["predictions"]
         assert prediction["model_version"] == "pre-1"

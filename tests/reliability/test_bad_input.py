@@ -21,7 +21,7 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 import ls_notebook as lsn
-from ls_notebook import _api, configs
+from ls_notebook import _server, configs
 from ls_notebook.errors import LabelStudioError
 from ls_notebook.server._net import free_port
 from tests._fixtures import TEST_ROOT
@@ -75,7 +75,7 @@ def span_pred(label: str) -> list:
 
 
 def magic(ctx: Ctx, line: str, cell: str | None = None) -> object:
-    _api._set_current(ctx.server)
+    _server.set_current(ctx.server)
     if cell is None:
         return ctx.shell.run_line_magic("labelstudio", line)
     return ctx.shell.run_cell_magic("labelstudio", line, cell)

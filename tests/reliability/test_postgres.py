@@ -33,7 +33,7 @@ def test_round_trip_on_postgres(pg_server: lsn.Server, postgres: PostgresServer)
     assert data_dir is not None
     assert not (data_dir / "label_studio.sqlite3").exists()  # everything is in PostgreSQL
     assert stat.S_IMODE((data_dir / "ls_notebook.database.json").stat().st_mode) == 0o600
-    assert pg_server._info.database.startswith("postgresql://127.0.0.1:")  # type: ignore[union-attr]
+    assert pg_server.connection.info.database.startswith("postgresql://127.0.0.1:")  # type: ignore[union-attr]
     project = pg_server.project(unique_title("pg"), configs.text_classification(["pos", "neg"]))
     df = pd.DataFrame({"text": ["Zoë ☕", "<b>bold</b>", "plain"], "k": ["a", "b", "c"]})
     pushed = project.push(df, key="k", predictions=["pos", None, "neg"], model_version="m1", progress=False)

@@ -19,12 +19,13 @@ from nbclient import NotebookClient
 
 import ls_notebook as lsn
 from ls_notebook import configs
-from ls_notebook.errors import AuthenticationError
-from ls_notebook.server import ServerInfo
+from ls_notebook.client import Connection
+from ls_notebook.errors import AuthenticationError, MediaError
+from ls_notebook.server import ServerInfo, stop_process
 from ls_notebook.server._credentials import Credentials
 from ls_notebook.server._files import info_path, read_json
 from ls_notebook.server._info import load as load_info
-from ls_notebook.widgets._media import MediaError, fetch_media
+from ls_notebook.storage._media import fetch_media
 from tests._fixtures import TEST_ROOT, copy_data_dir
 from tests._support import CHROMIUM, CHROMIUM_ARGS, unique_title
 
@@ -71,7 +72,7 @@ def test_notebooks_keep_no_secret(path: Path, template_dir: Path, server: lsn.Se
         for info_file in (home / "run").glob("*.json"):  # a server the notebook left running
             info = load_info(info_file)
             if info is not None:
-                lsn.server.stop(info)
+                stop_process(info)
             info_file.unlink(missing_ok=True)
     saved = TEST_ROOT / f"executed-{path.name}"
     nbformat.write(nb, saved)
@@ -143,9 +144,8 @@ def test_local_media_confined_to_allowed_folders(tmp_path: Path) -> None:
     (allowed / "link.png").symlink_to(outside)
     (allowed / "sub").mkdir()
     roots = [allowed]
-    described, buffers = fetch_media(
-        {"image": str(allowed / "ok.png")}, ["image"], "http://127.0.0.1:9", {}, roots
-    )
+    nowhere = Connection("http://127.0.0.1:9", "unused")  # no request may reach it
+    described, buffers = fetch_media({"image": str(allowed / "ok.png")}, ["image"], nowhere, roots)
     assert described == [("image", "image/png")] and buffers[0].endswith(b"ok")
     for attempt in (
         str(allowed / "sub" / ".." / ".." / "secret.txt"),  # ../ out of the folder
@@ -154,13 +154,13 @@ def test_local_media_confined_to_allowed_folders(tmp_path: Path) -> None:
         "/etc/passwd",
     ):
         with pytest.raises(MediaError, match="outside the folders allowed"):
-            fetch_media({"image": attempt}, ["image"], "http://127.0.0.1:9", {}, roots)
+            fetch_media({"image": attempt}, ["image"], nowhere, roots)
     # nothing allowed: every local path is refused
     with pytest.raises(MediaError):
-        fetch_media({"image": str(allowed / "ok.png")}, ["image"], "http://127.0.0.1:9", {}, [])
+        fetch_media({"image": str(allowed / "ok.png")}, ["image"], nowhere, [])
     # relative paths and file: URLs are never read by the kernel
-    assert fetch_media({"image": "../secret.txt"}, ["image"], "http://127.0.0.1:9", {}, roots) == ([], [])
-    assert fetch_media({"image": f"file://{outside}"}, ["image"], "http://127.0.0.1:9", {}, roots) == ([], [])
+    assert fetch_media({"image": "../secret.txt"}, ["image"], nowhere, roots) == ([], [])
+    assert fetch_media({"image": f"file://{outside}"}, ["image"], nowhere, roots) == ([], [])
 
 
 def html_views(server: lsn.Server, tmp_path: Path) -> dict[str, str]:

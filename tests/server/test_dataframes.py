@@ -10,7 +10,7 @@ import pytest
 from ls_notebook import configs
 from ls_notebook.errors import DataError
 from ls_notebook.tasks import to_backend
-from tests.server.conftest import unique_title
+from tests._support import unique_title
 
 pytestmark = pytest.mark.server
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ls_notebook.client import handover_supported
 from ls_notebook.server import _handover
 
 pytestmark = pytest.mark.server
@@ -28,7 +29,7 @@ def _redeem(server, ticket: str, **params: str) -> httpx.Response:
 
 
 def test_ticket_logs_in_once(server):
-    assert _handover.supported(server.url)
+    assert handover_supported(server.url)
     email = server.client.users.whoami().email
     ticket = _handover.write_ticket(Path(server.data_dir), email)
     response = _redeem(server, ticket)

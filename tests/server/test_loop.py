@@ -13,8 +13,7 @@ from sklearn.pipeline import make_pipeline
 import ls_notebook as lsn
 from ls_notebook import configs
 from ls_notebook.errors import ConfigError, DataError, ProjectError
-from ls_notebook.project._http import request
-from ls_notebook.widgets.labeling import LabelingSession
+from ls_notebook.loop._labeling import LabelingSession
 from tests._support import unique_title
 
 pytestmark = pytest.mark.server
@@ -104,7 +103,7 @@ def test_prelabel_with_a_callable_and_rows(server: lsn.Server) -> None:
             out.append({"result": spans, "score": 0.5} if spans else None)
         return out
 
-    result = project.prelabel(rules, rows=added.iloc[:3], progress=False)
+    result = project.prelabel(rules, tasks=added.iloc[:3], progress=False)
     assert (result.created, result.skipped, result.model_version) == (2, 1, "rules")
     spans = project.pull(include_predictions=True, progress=False)
     assert sorted(zip(spans["key"], spans["start"], spans["end"], spans["text"], strict=True)) == [
@@ -122,7 +121,7 @@ def test_prelabel_errors_say_what_to_do(project: lsn.Project) -> None:
     with pytest.raises(ConfigError, match="does not fit"):
         project.prelabel(lambda texts: ["maybe"] * len(texts), progress=False)
     with pytest.raises(DataError, match="not in project"):
-        project.prelabel(model(), rows=[10**9], progress=False)
+        project.prelabel(model(), tasks=[10**9], progress=False)
     assert project.pull(include_predictions=True, progress=False).empty
 
 
@@ -139,7 +138,7 @@ def test_queue_orders_by_uncertainty_and_feeds_the_editor(server: lsn.Server, pr
     after = project.queue()
     assert list(after["key"]) == ["r1", "r2", "r0"]
     assert len(project.queue(include_labeled=True)) == 4
-    session = LabelingSession(server.client, server.url, project.id, tasks=after["task_id"].tolist())
+    session = LabelingSession(project._ref, tasks=after["task_id"].tolist())
     assert session.task_ids == after["task_id"].tolist()
     # a newer model version becomes the default ordering
     project.prelabel(lambda texts: [{"result": "pos", "score": 0.99 - 0.1 * i} for i in range(len(texts))],
@@ -155,7 +154,7 @@ def test_label_studio_queue_uses_uncertainty_sampling(server: lsn.Server, projec
     assert project.use_uncertainty_sampling() == "m1"
     data = project.refresh()._data or {}
     assert data["sampling"] == "Uncertainty sampling" and data["model_version"] == "m1"
-    nxt = request(server, "GET", f"/api/projects/{project.id}/next", "next task")
+    nxt = server.connection.request("GET", f"/api/projects/{project.id}/next", "next task")
     assert nxt["id"] == int(added["task_id"].iloc[1])
     project.use_uncertainty_sampling(enabled=False)
     assert (project.refresh()._data or {})["sampling"] == "Sequential sampling"
@@ -228,3 +227,21 @@ def test_annotate_creates_annotations_once_per_annotator(server: lsn.Server, pro
         project.annotate({10**9: "pos"})
     with pytest.raises(ConfigError):
         project.annotate({ids[2]: "maybe"}, annotator=ann)
+
+
+def test_an_annotator_is_an_email_or_a_user_everywhere(server: lsn.Server, project: lsn.Project) -> None:
+    """annotate() and the editor's kernel side take either form and write through one function."""
+    added = project.sync(reviews(2), key="id", progress=False)
+    ids = [int(t) for t in added["task_id"]]
+    ann = server.create_user("either-form@example.org")
+    assert project.annotate({ids[0]: "pos"}, annotator="Either-Form@example.org") == 1  # e-mail, any case
+    assert project.annotate({ids[0]: "neg"}, annotator=ann) == 0  # the same user as a User: done already
+    session = LabelingSession(project._ref, annotator=ann, order="id")
+    assert session.user == {"id": ann.id, "email": ann.email}
+    assert session.labeled == {ids[0]}  # what the e-mail form wrote is this User's
+    session.skip(ids[1])
+    rows = project.pull(progress=False)[["task_id", "annotator", "was_cancelled"]]
+    got = sorted((int(t), a, bool(c)) for t, a, c in rows.itertuples(index=False))
+    assert got == [(ids[0], ann.email, False), (ids[1], ann.email, True)]  # a skip: a cancelled one
+    with pytest.raises(lsn.LabelStudioError, match=r"e-mail or a ls_notebook\.User"):
+        project.annotate({ids[1]: "pos"}, annotator=42)

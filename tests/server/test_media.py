@@ -32,7 +32,7 @@ def uploads(project) -> list[dict]:
     response = httpx.get(
         f"{project.server.url}/api/projects/{project.id}/file-uploads",
         params={"all": "true"},
-        headers=project.server._auth_headers(),
+        headers=project.server.connection.headers(),
         trust_env=False,
     )
     assert response.status_code == 200, response.text[:200]
@@ -45,7 +45,7 @@ def task_data(project, task_id: int) -> dict:
 
 def served(project, url: str) -> bytes:
     assert url.startswith("/data/upload/"), url
-    response = httpx.get(project.server.url + url, headers=project.server._auth_headers(), trust_env=False)
+    response = project.server.connection.send("GET", url)
     assert response.status_code == 200, response.text[:200]
     return response.content
 
@@ -118,8 +118,8 @@ def test_missing_path_refused(server, images, tmp_path):
 def test_attached_server_gets_uploads_the_editor_can_show(server, images):
     """A server reached by URL and key only (not started here): files are uploaded, not served locally."""
     import ls_notebook as lsn
+    from ls_notebook.loop._labeling import LabelingSession
     from ls_notebook.server._credentials import Credentials
-    from ls_notebook.widgets.labeling import LabelingSession
 
     token = Credentials.load(server.data_dir).token
     remote = lsn.attach(server.url, api_key=token)
@@ -128,7 +128,7 @@ def test_attached_server_gets_uploads_the_editor_can_show(server, images):
     df = pd.DataFrame({"image": [str(p) for p in images], "id": ["a", "b", "c"]})
     res = project.push(df, key="id", progress=False)
     assert res.created == 3 and len(uploads(project)) == 3
-    session = LabelingSession(remote.client, remote.url, project.id, order="id")
+    session = LabelingSession(project._ref, order="id")
     for path, tid in zip(images, res.task_ids, strict=True):
         url = task_data(project, int(tid))["image"]
         assert served(project, url) == path.read_bytes()

@@ -6,14 +6,17 @@ database; both keep the table on the ``Project`` object and in delta files on di
 
 from __future__ import annotations
 
+import json
+import weakref
+
 import pandas as pd
 import pyarrow as pa
 import pytest
 
 from ls_notebook import configs
+from ls_notebook._project import Project
+from ls_notebook._server import Server
 from ls_notebook.project import _cache
-from ls_notebook.project._http import _client, request
-from ls_notebook.project._project import Project
 from tests._support import unique_title
 
 pytestmark = pytest.mark.server
@@ -24,6 +27,12 @@ FLAGS = {"include_predictions": True, "include_unannotated": True, "progress": F
 def span(start: int, end: int, text: str, label: str) -> list[dict]:
     value = {"start": start, "end": end, "text": text, "labels": [label]}
     return [{"id": "r", "from_name": "label", "to_name": "text", "type": "labels", "value": value}]
+
+
+def fresh(server: Server) -> Server:
+    """Another Server object for the same server: a new connection, so nothing cached in memory."""
+    token = json.loads((server.data_dir / "ls_notebook.json").read_text())["token"]
+    return Server(server.url, token, info=server.connection.info)
 
 
 class Paths:
@@ -38,12 +47,13 @@ class Paths:
             return full(*args, **kwargs)
 
         monkeypatch.setattr(_cache, "_full", counted)
-        monkeypatch.setattr(_cache, "cache_dir", lambda p: tmp_path / getattr(p, "cache_name", "default"))
+        self.names: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection → source
+        monkeypatch.setattr(_cache, "cache_dir", lambda p: tmp_path / self.names.get(p.conn, "default"))
         self.objects = {name: self.new(name) for name in ("cache", "auto")}
 
     def new(self, source: str) -> Project:
-        obj = Project(self.project.server, self.project.id)
-        obj.cache_name = source  # type: ignore[attr-defined]
+        obj = Project(fresh(self.project.server), self.project.id)  # a new connection: files only
+        self.names[obj.server.connection] = source
         return obj
 
     def check(self, incremental: bool, direct: str = "sqlite", **flags: object) -> pa.Table:
@@ -94,8 +104,7 @@ def test_cache_follows_updates_deletions_and_new_tasks(server, project, tmp_path
     # a deleted task, and a bulk deletion that does not stamp the tasks: the counts catch them
     client.tasks.delete(id=ids[4])
     paths.check(incremental=False)
-    request(
-        server,
+    server.connection.request(
         "POST",
         "/api/dm/actions",
         "deleting predictions",
@@ -120,7 +129,7 @@ def test_cache_follows_updates_deletions_and_new_tasks(server, project, tmp_path
 def test_repeated_pull_reads_little_and_compacts(server, project):
     ids, users = project.test_ids, project.test_users
     sent: list[str] = []
-    client = _client(server)
+    client = server.connection.http
     hook = lambda req: sent.append(str(req.url.path))  # noqa: E731
     client.event_hooks["request"].append(hook)
     try:
@@ -129,7 +138,7 @@ def test_repeated_pull_reads_little_and_compacts(server, project):
         again = project.pull_arrow(source="cache", **FLAGS)
         assert again.equals(first)
         assert sent == ["/api/projects/", "/api/tasks/"]  # counts, then the changed tasks (none)
-        folder = _cache.cache_dir(project)
+        folder = _cache.cache_dir(project._ref)
         files = []
         for i in range(_cache.COMPACT_DELTAS + 1):
             server.client.annotations.create(
@@ -144,7 +153,7 @@ def test_repeated_pull_reads_little_and_compacts(server, project):
         assert table.equals(project.pull_arrow(source="api", **FLAGS))
     finally:
         client.event_hooks["request"].remove(hook)
-    assert Project(server, project.id).pull_arrow(source="cache", **FLAGS).equals(table)
+    assert Project(fresh(server), project.id).pull_arrow(source="cache", **FLAGS).equals(table)
 
 
 def test_database_read_in_small_chunks_equals_api(server, project, monkeypatch):

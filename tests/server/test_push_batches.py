@@ -13,7 +13,6 @@ import pytest
 import ls_notebook as lsn
 from ls_notebook import configs
 from ls_notebook.project import _push
-from ls_notebook.project._http import _client
 from tests._support import unique_title
 
 pytestmark = pytest.mark.server
@@ -30,7 +29,7 @@ def imports(server):
         if req.method == "POST" and req.url.path.endswith("/import"):
             sizes.append(len(req.content))
 
-    client = _client(server)
+    client = server.connection.http
     client.event_hooks["request"].append(hook)
     yield sizes
     client.event_hooks["request"].remove(hook)
@@ -115,4 +114,4 @@ def test_keys_through_the_api_of_an_attached_server(server) -> None:
     grown = pd.concat([df, pd.DataFrame({"text": ["new"], "k": ["k-new"]})], ignore_index=True)
     assert project.push(grown, key="k", progress=False).created == 1
     local = server.project(title)  # the same project read from the server's database: same keys
-    assert _keys.existing_keys(local) == _keys.existing_keys(project)
+    assert _keys.existing_keys(local._ref) == _keys.existing_keys(project._ref)

@@ -128,13 +128,13 @@ def test_annotations_exported_to_target_bucket(server: lsn.Server, s3, s3_endpoi
 
 def test_inline_editor_gets_media_bytes_from_the_bucket(server: lsn.Server, s3, s3_endpoint: str) -> None:  # type: ignore[no-untyped-def]
     """The kernel side of the inline widget sends the image bytes: the browser needs no credentials."""
-    from ls_notebook.widgets.labeling import LabelingSession
+    from ls_notebook.loop._labeling import LabelingSession
 
     bucket = _bucket(s3, "widget")
     project = _project(server)
     project.connect_storage(f"s3://{bucket}/images", endpoint_url=s3_endpoint, progress=False)
     first = _tasks(project)[0]["data"]["image"]
-    session = LabelingSession(server.client, server.url, project.id, order="id")
+    session = LabelingSession(project._ref, order="id")
     message, buffers = session.message()
     assert [tuple(m) for m in message["media"]] == [("image", "image/png")]
     assert buffers[0] == _png(first.rsplit("/", 1)[1][:-4])

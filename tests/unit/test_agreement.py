@@ -269,9 +269,13 @@ def test_spans_f1_modes_and_missing_regions() -> None:
     assert strict["f1"] == pytest.approx(2 * 1 / 7)  # 1 match; ann has 4 spans, bob 3
     assert agreement(df, mode="exact").summary.loc["ner", "f1"] == pytest.approx(2 * 2 / 7)
     assert agreement(df, mode="type").summary.loc["ner", "f1"] == pytest.approx(2 * 2 / 7)
-    assert agreement(df, mode="partial").summary.loc["ner", "f1"] == pytest.approx(2 * 3 / 7)
+    # SemEval partial: the exact PER and the ORG/PER with equal bounds count 1, the LOC overlap 0.5
+    assert agreement(df, mode="partial").summary.loc["ner", "f1"] == pytest.approx(2 * 2.5 / 7)
+    assert agreement(df, mode="overlap").summary.loc["ner", "f1"] == pytest.approx(2 * 3 / 7)
     pt = agreement(df, mode="partial").per_task.set_index("task_id")
     assert pt.loc[3, "disagreement"] == 1.0
+    assert pt.loc[1, "disagreement"] == pytest.approx(1 - 2 * 1.5 / 4)  # LOC overlaps: half credit
+    pt = agreement(df, mode="overlap").per_task.set_index("task_id")
     assert pt.loc[1, "disagreement"] == 0.0
 
 

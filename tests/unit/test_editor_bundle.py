@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ls_notebook.tasks._media import media_keys
 from ls_notebook.widgets._editor_bundle import (
     EditorBundleError,
     installed_version,
@@ -11,7 +12,7 @@ from ls_notebook.widgets._editor_bundle import (
     local_web_app_dir,
     parse_manifest,
 )
-from ls_notebook.widgets._media import media_keys, needs_fixed_height
+from ls_notebook.widgets.labeling import needs_fixed_height
 
 MAIN = (
     b"x;const a=()=>Promise.all([n.e(502),n.e(9),n.e(855)]).then(n.bind(n,19363));"

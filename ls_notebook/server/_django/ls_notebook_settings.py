@@ -53,6 +53,27 @@ except ImportError:  # another server: nothing to change
     pass
 
 
+#: Line printed to the server log when ``label-studio init`` has migrated the database: the kernel's
+#: progress display moves from "creating the database" to "creating the admin account" on it.
+MIGRATED_MARKER = "ls_notebook: database migrated"
+_migrated: list[bool] = []
+
+
+def _report_migrated(**_kwargs: object) -> None:
+    """``post_migrate`` receiver: print :data:`MIGRATED_MARKER` once (Django sends it once per app)."""
+    if not _migrated:
+        _migrated.append(True)
+        print(MIGRATED_MARKER, flush=True)
+
+
+try:
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_report_migrated, dispatch_uid="ls_notebook_migrated")
+except ImportError:  # no Django signals: the display shows one database phase
+    pass
+
+
 def _safe_next(value: str) -> str | None:
     """A path relative to Label Studio's root (``projects/1/data?task=2``), or None."""
     if not value or value.startswith(("/", "\\")) or ":" in value.split("?", 1)[0] or "\\" in value:

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ls_notebook.client import api_errors
+from ls_notebook._html import facts_table
+from ls_notebook.client import ProjectRef, api_errors
 from ls_notebook.project._push import BATCH_SIZE
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
     from ls_notebook._server import Server
     from ls_notebook._users import User
-    from ls_notebook.loop import PrelabelResult, Watcher
+    from ls_notebook.loop import Loop, PrelabelResult, Watcher
     from ls_notebook.model import ModelServer
     from ls_notebook.project._push import PushResult
     from ls_notebook.storage import Storage
@@ -43,7 +44,6 @@ class Project:
         self.server = server
         self.id = int(project_id)
         self._data: dict[str, Any] | None = None
-        self._pull_cache: Any = None  # the pull cache's table and state (project._cache)
 
     @classmethod
     def _read(cls, server: Server, project: Any) -> Project:
@@ -57,6 +57,14 @@ class Project:
             project = self.server.client.projects.get(id=self.id)
         self._data = project.dict() if hasattr(project, "dict") else dict(project)
         return self._data
+
+    def _settings(self) -> dict[str, Any]:
+        return self._data or self._fetch()
+
+    @property
+    def _ref(self) -> ProjectRef:
+        """What the helpers below the facade work with: connection, id, settings (cached here)."""
+        return ProjectRef(self.server.connection, self.id, read=self._settings)
 
     def refresh(self) -> Project:
         """Re-read the project's title, config and counts from the server."""
@@ -87,6 +95,7 @@ class Project:
     def push(
         self,
         df: Any,
+        *,
         key: str | None = None,
         predictions: Predictions = None,
         model_version: str | None = None,
@@ -142,14 +151,24 @@ class Project:
         """
         from ls_notebook.project._push import push
 
-        return push(self, df, key, predictions, model_version, batch_size, progress, update)
+        return push(
+            self._ref,
+            df,
+            key=key,
+            predictions=predictions,
+            model_version=model_version,
+            batch_size=batch_size,
+            progress=progress,
+            update=update,
+        )
 
     def pull_arrow(
         self,
+        *,
         since: object = None,
-        include_unannotated: bool = False,
         include_predictions: bool = False,
         include_drafts: bool = False,
+        include_unannotated: bool = False,
         source: str = "auto",
         progress: bool = True,
         refresh: bool = False,
@@ -171,19 +190,20 @@ class Project:
         from ls_notebook.project._pull import pull_arrow
 
         return pull_arrow(
-            self,
-            since,
-            include_unannotated,
-            include_predictions,
-            include_drafts,
-            source,  # type: ignore[arg-type]
-            progress,
+            self._ref,
+            since=since,
+            include_predictions=include_predictions,
+            include_drafts=include_drafts,
+            include_unannotated=include_unannotated,
+            source=source,  # type: ignore[arg-type]
+            progress=progress,
             refresh=refresh,
         )
 
     def pull(
         self,
         shape: str = "long",
+        *,
         since: object = None,
         include_predictions: bool = False,
         include_drafts: bool = False,
@@ -191,7 +211,6 @@ class Project:
         source: str = "auto",
         progress: bool = True,
         refresh: bool = False,
-        *,
         backend: str = "pandas",
     ) -> Any:
         """Return the annotations as a DataFrame.
@@ -213,14 +232,14 @@ class Project:
         from ls_notebook.project._pull import pull
 
         return pull(
-            self,
-            shape,  # type: ignore[arg-type]
-            since,
-            include_predictions,
-            include_drafts,
-            include_unannotated,
-            source,  # type: ignore[arg-type]
-            progress,
+            self._ref,
+            shape=shape,  # type: ignore[arg-type]
+            since=since,
+            include_predictions=include_predictions,
+            include_drafts=include_drafts,
+            include_unannotated=include_unannotated,
+            source=source,  # type: ignore[arg-type]
+            progress=progress,
             refresh=refresh,
             backend=backend,  # type: ignore[arg-type]
         )
@@ -239,7 +258,7 @@ class Project:
         pq.write_table(self.pull_arrow(**pull_options), path)
         return path
 
-    def export(self, path: str | Path, format: str = "JSON", progress: bool = True) -> Path:
+    def export(self, path: str | Path, *, format: str = "JSON", progress: bool = True) -> Path:
         """Download the project in a Label Studio export format (JSON, CSV, COCO, YOLO, CONLL2003...).
 
         The server's converter produces the file; it is streamed to ``path``, which is returned.
@@ -251,177 +270,46 @@ class Project:
         """
         from ls_notebook.project._export import export
 
-        return export(self, path, format, progress=progress)
+        return export(self._ref, path, format=format, progress=progress)
 
-    # -- continuous labeling loop (logic in ls_notebook.loop) ------------------------------------------
-    def prelabel(
-        self,
-        model: Any,
-        rows: Any = None,
-        batch_size: int = 500,
-        model_version: str | None = None,
-        features: str | list[str] | Callable[[pd.DataFrame], Any] | None = None,
-        progress: bool = True,
-    ) -> PrelabelResult:
-        """Run ``model`` in the kernel over tasks and upload its outputs as predictions with scores.
-
-        Tasks that already have a prediction of this ``model_version`` are skipped, so calling it
-        again after a :meth:`sync` pre-labels only the new tasks.
-
-        Parameters
-        ----------
-        model : callable or estimator
-            An object with ``predict_proba`` and ``classes_`` (scikit-learn classifiers and pipelines:
-            the most probable class becomes the choice, its probability the score), or with
-            ``predict`` (no score), or a callable ``data -> predictions`` returning one prediction
-            per task in the simple forms of :mod:`ls_notebook.tasks` (``{"result": ..., "score": s}``
-            adds a score).
-        rows : optional
-            Which tasks: ``None`` (all), task ids, or a DataFrame with a ``task_id`` column (e.g. the
-            result of :meth:`sync`).
-        batch_size : int
-            Tasks per model call and per upload.
-        model_version : str, optional
-            Stored with the predictions; default ``model.model_version`` or the model's name.
-        features : str, list of str or callable, optional
-            What the model is given: one data field (a Series), several (a DataFrame), ``"frame"``
-            (all of the tasks' data), or ``features(frame)`` for any input. Default: the field the
-            config reads, or all data fields when it reads several. The same as ``serve_model``'s.
-        progress : bool
-            Show a progress bar.
-
-        Returns
-        -------
-        PrelabelResult
-            ``created``, ``skipped``, ``model_version`` and ``scores`` (per task id).
+    # -- families of methods as namespaces (polars-style): each a small class over one package -------
+    @property
+    def loop(self) -> Loop:
+        """The continuous labeling loop: ``prelabel``, ``sync``, ``watch``, ``queue``,
+        ``use_uncertainty_sampling``, ``annotate`` (see :class:`ls_notebook.loop.Loop`).
 
         Examples
         --------
-        >>> from sklearn.pipeline import make_pipeline                         # doctest: +SKIP
-        >>> model = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(texts, labels)
-        ... # doctest: +SKIP
-        >>> project.prelabel(model, model_version="round-1")                   # doctest: +SKIP
-        PrelabelResult(created=180, skipped=0, model_version='round-1')
+        >>> project.loop.prelabel(model, model_version="round-1")         # doctest: +SKIP
         """
-        from ls_notebook.loop import prelabel
+        from ls_notebook.loop import Loop
 
-        return prelabel(self, model, rows, batch_size, model_version, features, progress)
+        return Loop(self._ref)
 
-    def sync(
-        self,
-        df: Any,
-        key: str | None = None,
-        predictions: Predictions = None,
-        model_version: str | None = None,
-        batch_size: int = BATCH_SIZE,
-        progress: bool = True,
-    ) -> Any:
-        """Push only the rows of ``df`` that the project does not have yet; return them with ``task_id``.
+    # Flat names of the loop's methods (the README's and notebooks' spelling), kept as aliases.
+    def prelabel(self, model: Any, **options: Any) -> PrelabelResult:
+        """Alias of ``project.loop.prelabel`` (:class:`ls_notebook.loop.Loop`)."""
+        return self.loop.prelabel(model, **options)
 
-        Rows are recognised by their push key (``key`` column, or the index), as in :meth:`push`:
-        call ``sync`` whenever the frame grows and only the new rows are sent. ``df`` is any frame
-        :meth:`push` takes; the rows come back in the same kind (pandas, polars, else a pyarrow Table).
+    def sync(self, df: Any, **options: Any) -> Any:
+        """Alias of ``project.loop.sync`` (:class:`ls_notebook.loop.Loop`)."""
+        return self.loop.sync(df, **options)
 
-        Examples
-        --------
-        >>> added = project.sync(df, key="id")                                 # doctest: +SKIP
-        >>> len(added), added["task_id"].notna().all()                         # doctest: +SKIP
-        (20, True)
-        """
-        from ls_notebook.loop import sync
+    def watch(self, callback: Any = None, **options: Any) -> Watcher:
+        """Alias of ``project.loop.watch`` (:class:`ls_notebook.loop.Loop`)."""
+        return self.loop.watch(callback, **options)
 
-        return sync(self, df, key, predictions, model_version, batch_size, progress)
+    def queue(self, **options: Any) -> pd.DataFrame:
+        """Alias of ``project.loop.queue`` (:class:`ls_notebook.loop.Loop`)."""
+        return self.loop.queue(**options)
 
-    def watch(
-        self,
-        callback: Any = None,
-        interval: float = 5.0,
-        min_new: int = 1,
-        timeout: float | None = None,
-        max_batches: int | None = None,
-        since: object = "now",
-        progress: bool = True,
-    ) -> Watcher:
-        """Watch for new annotations: iterate over the returned watcher, or pass a ``callback``.
+    def use_uncertainty_sampling(self, **options: Any) -> str:
+        """Alias of ``project.loop.use_uncertainty_sampling`` (:class:`ls_notebook.loop.Loop`)."""
+        return self.loop.use_uncertainty_sampling(**options)
 
-        Each batch is a long DataFrame (:meth:`pull` schema) of the annotations created or updated
-        since the previous batch, handed out once at least ``min_new`` of them arrived. Polls every
-        ``interval`` seconds; stops after ``timeout`` seconds, ``max_batches`` batches,
-        ``watcher.stop()`` or an interrupt. ``since="now"`` ignores the annotations already there
-        (``None``: deliver them too). With ``callback`` the watcher runs in a background thread and
-        calls ``callback(batch)``. A status line in the notebook shows what it is doing.
-
-        Examples
-        --------
-        >>> for batch in project.watch(min_new=20, timeout=3600):              # doctest: +SKIP
-        ...     retrain(project.pull())
-        >>> watcher = project.watch(callback=lambda b: print(len(b)))          # doctest: +SKIP
-        >>> watcher.stop()                                                     # doctest: +SKIP
-        """
-        from ls_notebook.loop import watch
-
-        return watch(self, callback, interval, min_new, timeout, max_batches, since, progress)
-
-    def queue(self, model_version: str | None = None, include_labeled: bool = False) -> pd.DataFrame:
-        """Tasks ordered from least to most confident prediction, for active learning.
-
-        Columns ``task_id``, ``key``, ``score`` (lowest prediction score of ``model_version``, default
-        the most recent version), ``prediction`` and ``model_version``; tasks without a scored
-        prediction come last. Labeled tasks are left out unless ``include_labeled``. Give it to the
-        inline editor to label the least confident tasks first, and see
-        :meth:`use_uncertainty_sampling` for Label Studio's own queue.
-
-        Examples
-        --------
-        >>> project.queue().head(3)                                            # doctest: +SKIP
-        """
-        from ls_notebook.loop import queue
-
-        return queue(self, model_version, include_labeled)
-
-    def use_uncertainty_sampling(self, model_version: str | None = None, enabled: bool = True) -> str:
-        """Make Label Studio's label stream serve the least confident tasks first; return the version.
-
-        Sets the project's sampling to "Uncertainty sampling" with ``model_version`` (default: the most
-        recent version among its predictions) as the active version; ``enabled=False`` restores
-        sequential sampling.
-
-        Examples
-        --------
-        >>> project.use_uncertainty_sampling()                                 # doctest: +SKIP
-        'round-1'
-        """
-        from ls_notebook.loop import use_uncertainty_sampling
-
-        return use_uncertainty_sampling(self, model_version, enabled)
-
-    def annotate(
-        self,
-        labels: Any,
-        annotator: User | None = None,
-        lead_time: float | None = None,
-        ground_truth: bool = False,
-    ) -> int:
-        """Create annotations from labels given in code; return how many were created.
-
-        ``labels`` maps task ids to labels in the simple forms of :mod:`ls_notebook.tasks` (a choice,
-        ``[(start, end, label)]`` spans, ``[(x, y, w, h, label)]`` boxes...): a dict, a Series indexed
-        by task id, or a frame with ``task_id`` and ``label`` columns. The annotations are made on
-        behalf of ``annotator`` (a :class:`~ls_notebook.User` from :meth:`Server.create_user`; default
-        the API key's user); tasks that annotator already annotated are skipped. Use it to import
-        labels made elsewhere, or — as the workflow notebooks do in unattended runs — to stand in
-        for people's clicks. ``ground_truth=True`` marks the annotations as ground truth (e.g.
-        consensus labels written back by a reviewer).
-
-        Examples
-        --------
-        >>> ann = server.create_user("ann@example.org")                        # doctest: +SKIP
-        >>> project.annotate({101: "positive", 102: "negative"}, annotator=ann)  # doctest: +SKIP
-        2
-        """
-        from ls_notebook.loop import annotate
-
-        return annotate(self, labels, annotator, lead_time, ground_truth)
+    def annotate(self, labels: Any, **options: Any) -> int:
+        """Alias of ``project.loop.annotate`` (:class:`ls_notebook.loop.Loop`)."""
+        return self.loop.annotate(labels, **options)
 
     # -- model in the loop and object storage (logic in ls_notebook.model, ls_notebook.storage) --------
     def serve_model(self, model: Any, train: Callable[..., Any] | None = None, **options: Any) -> ModelServer:
@@ -448,7 +336,7 @@ class Project:
         """
         from ls_notebook.model import ModelServer
 
-        return ModelServer(self, model, train, **options).start()
+        return ModelServer(self._ref, model, train, **options).start()
 
     def connect_storage(self, uri: str, **options: Any) -> Storage:
         """Connect a bucket as a source of tasks (default) or, with ``target=True``, of exports.
@@ -467,12 +355,13 @@ class Project:
         """
         from ls_notebook.storage import connect
 
-        return connect(self, uri, **options)
+        return connect(self._ref, uri, **options)
 
     def label(
         self,
         tasks: Any = None,
-        annotator: str | None = None,
+        *,
+        annotator: User | str | None = None,
         order: str = "queue",
         height: int | None = None,
         media_roots: Any = (),
@@ -489,8 +378,9 @@ class Project:
         tasks : None, "unlabeled", list of int or DataFrame, optional
             Which tasks: all, the annotator's unlabeled ones, task ids, or a DataFrame with a
             ``task_id`` column or index (e.g. a slice of :meth:`pull`).
-        annotator : str, optional
-            E-mail of the user to label as (default: the API key's user).
+        annotator : str or User, optional
+            The user to label as, by e-mail or as a :class:`~ls_notebook.User` (default: the API
+            key's user).
         order : {"queue", "uncertainty", "id"}
             Task order; ``"queue"`` starts at the first task the annotator has not labeled.
         height : int, optional
@@ -505,8 +395,7 @@ class Project:
         from ls_notebook.widgets.labeling import label
 
         return label(
-            self.server,
-            self.id,
+            self._ref,
             tasks=tasks,
             annotator=annotator,
             order=order,  # type: ignore[arg-type]
@@ -514,7 +403,7 @@ class Project:
             media_roots=media_roots,
         )
 
-    def open(self, task: int | None = None, height: int = 720) -> Any:
+    def open(self, task: int | None = None, *, height: int = 720) -> Any:
         """Show the project's page of the Label Studio web UI (data manager, or one task) in the cell.
 
         For a server started by :func:`ls_notebook.start` the frame is logged in already.
@@ -540,5 +429,4 @@ class Project:
             "Annotations": str(data.get("total_annotations_number") or 0),
             "Server": html.escape(self.server.url),
         }
-        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows.items())
-        return f"<table class='lsn-project'>{body}</table>"
+        return facts_table(rows.items(), "lsn-project")
