@@ -18,9 +18,9 @@ class Requests:
     def __init__(self, page: Any) -> None:
         self.page = page
         self.pending: set[Any] = set()
-        page.on("request", self.pending.add)
-        page.on("requestfinished", self.pending.discard)
-        page.on("requestfailed", self.pending.discard)
+        page.on("request", lambda r: self.pending.add(r))  # (Playwright takes Python functions only)
+        page.on("requestfinished", lambda r: self.pending.discard(r))
+        page.on("requestfailed", lambda r: self.pending.discard(r))
 
     def wait_answered(self, timeout: float = 120) -> None:
         """Wait until every request sent so far has been answered or has failed (later ones may run)."""
