@@ -273,10 +273,30 @@ def as_ratings(
     return _from_matrix(data, categories)
 
 
+_OVERLAP_ROWS = 100_000  # from this many rows on, the values' hashing runs beside the raters'
+
+
 def _from_long(units: Any, raters: Any, values: Any, categories: Sequence[Any] | None) -> Ratings:
+    job = None
+    if categories is None and len(values) >= _OVERLAP_ROWS and isinstance(values, pd.Series):
+        dtype = values.dtype
+        if isinstance(dtype, pd.ArrowDtype) and not pd.api.types.is_integer_dtype(dtype):
+            from ls_notebook.stats._threads import background
+
+            # Arrow hashes strings without the GIL: the labels on the helper thread, the raters here
+            job = background(lambda: arrow_dictionary(values))
     u_codes, u_index = encode(units, sort=False)
     r_codes, r_index = encode(raters, sort=True)
-    v_codes, cats = encode(values, sort=True) if categories is None else _factorize(values, categories)
+    if job is not None and (enc := job.result()) is not None:
+        import pyarrow as pa
+
+        v_codes, cats = codes_from_dictionary(
+            enc, True, drop_unused=pa.types.is_dictionary(values.array._pa_array.type)
+        )
+    elif categories is None:
+        v_codes, cats = encode(values, sort=True)
+    else:
+        v_codes, cats = _factorize(values, categories)
     if (u_codes < 0).any() or (r_codes < 0).any():
         raise DataError("some ratings have no unit or no rater; drop those rows (they cannot be compared).")
     out = Ratings(np.asarray(u_codes, np.int64), r_codes, v_codes, pd.Index(u_index), r_index, cats)
