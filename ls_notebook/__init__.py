@@ -2,8 +2,8 @@
 
 ``import ls_notebook`` is cheap: the public names below are imported on first use (PEP 562), so the
 Label Studio SDK, its config schema (jsonschema), scipy and matplotlib load when a function needs them.
-In a kernel, the first ``start()``/``attach()`` or ``%load_ext ls_notebook`` warms the modules and
-editor files the first ``push``/``label()`` needs, in a background thread (see ``ls_notebook._warm``).
+In a kernel, the first ``start()``/``attach()`` or ``%load_ext ls_notebook`` reads the editor files
+the first ``label()`` sends, in a background thread (see ``ls_notebook._warm``); a bare import never.
 """
 
 from __future__ import annotations
@@ -93,6 +93,8 @@ def __dir__() -> list[str]:
 
 def load_ipython_extension(ipython):  # type: ignore[no-untyped-def]
     """``%load_ext ls_notebook``: register the ``%labelstudio`` magics (imported lazily)."""
+    from ls_notebook._warm import warm
     from ls_notebook.magics import load_ipython_extension as _load
 
     _load(ipython)
+    warm()  # in a kernel: the first label()'s editor files, read in the background

@@ -9,6 +9,7 @@ from pathlib import Path
 from ls_notebook._links import PROXY_TEMPLATE_ENV
 from ls_notebook._server import Server, forget, get_current, set_current
 from ls_notebook._start_progress import StartDisplay
+from ls_notebook._warm import warm
 from ls_notebook.client import check_auth, check_reachable, normalize_url
 from ls_notebook.errors import LabelStudioError, ServerStartError
 from ls_notebook.server import (
@@ -108,7 +109,9 @@ def start(
         if isinstance(outcome, StartLaunched | StartReused):
             display.finish(f"Label Studio {outcome.info.version} is ready")
     if isinstance(outcome, StartLaunched | StartReused):
-        return set_current(_server_from(outcome.info, outcome.credentials))
+        server = set_current(_server_from(outcome.info, outcome.credentials))
+        warm()  # in a kernel: the first label()'s editor files, read in the background
+        return server
     log = f"\n--- last lines of {folder / 'server.log'} ---\n{outcome.log_tail}" if outcome.log_tail else ""
     if isinstance(outcome, StartTimedOut):
         raise ServerStartError(
@@ -155,7 +158,9 @@ def attach(url: str | None = None, api_key: str | None = None) -> Server:
     check_reachable(url)
     whoami = check_auth(url, api_key)
     assert api_key is not None
-    return set_current(Server(url, api_key, user=whoami))
+    server = set_current(Server(url, api_key, user=whoami))
+    warm()  # in a kernel: the first label()'s editor files, read in the background
+    return server
 
 
 def servers() -> list[Server]:

@@ -306,18 +306,24 @@ def _from_matrix(data: Any, categories: Sequence[Any] | None) -> Ratings:
         present = ~np.isnan(arr)
     else:
         present = ~np.asarray(pd.isna(arr), dtype=bool)
-    flat = np.flatnonzero(present)  # 1-D positions: cheaper than 2-D fancy indexing
-    r_idx, u_idx = np.divmod(flat, arr.shape[1])
-    vals = arr.ravel()[flat]
     # drop units nobody rated and keep the rest in column order (no sorting)
     used = present.any(axis=0)
     used_units = np.flatnonzero(used)
-    u_codes = u_idx if used.all() else (np.cumsum(used) - 1)[u_idx]
+    if len(used_units) == arr.shape[1]:
+        flat = np.flatnonzero(present)  # 1-D positions: cheaper than 2-D fancy indexing
+        vals = arr.ravel()[flat]
+    else:  # positions among the rated units: the codes come out of divmod with no remapping
+        vals = arr[present]  # row-major, the order of the positions below
+        flat = np.flatnonzero(np.compress(used, present, axis=1))
+    r_idx, u_codes = np.divmod(flat, len(used_units))
     v_codes, cats = _factorize(vals, categories)
     n_r = arr.shape[0]
     raters = pd.RangeIndex(n_r) if rater_index is None else rater_index
     units = pd.Index(used_units) if unit_index is None else unit_index[used_units]
-    return Ratings(u_codes.astype(np.int64), r_idx.astype(np.int64), v_codes, units, raters, cats)
+    # divmod of int64 positions is int64 already: no copies
+    return Ratings(
+        u_codes.astype(np.int64, copy=False), r_idx.astype(np.int64, copy=False), v_codes, units, raters, cats
+    )
 
 
 def _is_numeric_like(data: Any) -> bool:

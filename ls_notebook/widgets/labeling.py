@@ -23,7 +23,7 @@ from ls_notebook.errors import LabelStudioError
 from ls_notebook.loop._labeling import LabelingSession, Order
 from ls_notebook.loop._select import task_selection
 from ls_notebook.tasks._media import FILE_TAGS, config_tags
-from ls_notebook.widgets._editor_bundle import EditorBundleError, load_bundle, warm_installed
+from ls_notebook.widgets._editor_bundle import EditorBundleError, load_bundle
 from ls_notebook.widgets._static import bundle as static_bundle
 
 if TYPE_CHECKING:
@@ -39,17 +39,6 @@ _FIXED_TAGS = FILE_TAGS - {"paragraphs"}
 _FIXED_HEIGHT = 620
 # Label Studio versions whose editor files this kernel has sent unasked (see LabelingWidget._push_bundle).
 _PUSHED: set[str] = set()
-
-
-def _in_kernel() -> bool:
-    from IPython import get_ipython
-
-    return getattr(get_ipython(), "kernel", None) is not None
-
-
-# In a kernel, this module is imported to open a widget: have the editor files read by then.
-if _in_kernel():
-    warm_installed()
 
 
 def needs_fixed_height(config: str) -> bool:

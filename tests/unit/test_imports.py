@@ -50,8 +50,9 @@ print(json.dumps({"modules": sorted(sys.modules), "started": started,
 """
 
 
-def _fresh_import() -> dict:
-    out = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True, check=True)
+def _fresh_import(module: str = "ls_notebook") -> dict:
+    probe = _PROBE.replace("import ls_notebook\n", f"import {module}\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
@@ -62,6 +63,21 @@ def test_import_loads_no_heavy_module_and_starts_no_thread() -> None:
     assert [m for m in HEAVY if m in loaded] == []
     assert seen["started"] == []
     assert seen["alive"] == ["MainThread"]
+
+
+@pytest.mark.parametrize("module", ["ls_notebook.widgets.labeling", "ls_notebook._api", "ls_notebook.magics"])
+def test_importing_the_widget_or_api_starts_no_thread(module: str) -> None:
+    """The kernel warm-up is started by start()/attach()/%load_ext (ls_notebook._warm), not by imports."""
+    seen = _fresh_import(module)
+    assert module in seen["modules"]
+    assert seen["started"] == [] and seen["alive"] == ["MainThread"]
+
+
+def test_warm_does_nothing_outside_a_kernel() -> None:
+    from ls_notebook._warm import in_kernel, warm
+
+    assert not in_kernel()
+    assert warm() is None
 
 
 def test_probe_sees_heavy_modules_and_threads() -> None:
