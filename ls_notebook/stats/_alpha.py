@@ -43,7 +43,7 @@ def _nominal_plan(r: Ratings) -> Plan:
     if r.dense_ok:
         n = r.counts
         # the point estimate needs column sums only; the per-unit matrix is built for a bootstrap
-        total = np.concatenate([[a.sum(), mm.sum()], (n * ok[:, None]).sum(axis=0)])
+        total = np.concatenate([[a.sum(), mm.sum()], n.T @ ok.astype(np.float64)])  # one BLAS pass
 
         def stats() -> np.ndarray:
             return np.column_stack([a, mm, n * ok[:, None]])

@@ -273,10 +273,30 @@ def as_ratings(
     return _from_matrix(data, categories)
 
 
+_OVERLAP_ROWS = 100_000  # from this many rows on, the values' hashing runs beside the raters'
+
+
 def _from_long(units: Any, raters: Any, values: Any, categories: Sequence[Any] | None) -> Ratings:
+    job = None
+    if categories is None and len(values) >= _OVERLAP_ROWS and isinstance(values, pd.Series):
+        dtype = values.dtype
+        if isinstance(dtype, pd.ArrowDtype) and not pd.api.types.is_integer_dtype(dtype):
+            from ls_notebook.stats._threads import background
+
+            # Arrow hashes strings without the GIL: the labels on the helper thread, the raters here
+            job = background(lambda: arrow_dictionary(values))
     u_codes, u_index = encode(units, sort=False)
     r_codes, r_index = encode(raters, sort=True)
-    v_codes, cats = encode(values, sort=True) if categories is None else _factorize(values, categories)
+    if job is not None and (enc := job.result()) is not None:
+        import pyarrow as pa
+
+        v_codes, cats = codes_from_dictionary(
+            enc, True, drop_unused=pa.types.is_dictionary(values.array._pa_array.type)
+        )
+    elif categories is None:
+        v_codes, cats = encode(values, sort=True)
+    else:
+        v_codes, cats = _factorize(values, categories)
     if (u_codes < 0).any() or (r_codes < 0).any():
         raise DataError("some ratings have no unit or no rater; drop those rows (they cannot be compared).")
     out = Ratings(np.asarray(u_codes, np.int64), r_codes, v_codes, pd.Index(u_index), r_index, cats)
@@ -306,18 +326,24 @@ def _from_matrix(data: Any, categories: Sequence[Any] | None) -> Ratings:
         present = ~np.isnan(arr)
     else:
         present = ~np.asarray(pd.isna(arr), dtype=bool)
-    flat = np.flatnonzero(present)  # 1-D positions: cheaper than 2-D fancy indexing
-    r_idx, u_idx = np.divmod(flat, arr.shape[1])
-    vals = arr.ravel()[flat]
     # drop units nobody rated and keep the rest in column order (no sorting)
     used = present.any(axis=0)
     used_units = np.flatnonzero(used)
-    u_codes = u_idx if used.all() else (np.cumsum(used) - 1)[u_idx]
+    if len(used_units) == arr.shape[1]:
+        flat = np.flatnonzero(present)  # 1-D positions: cheaper than 2-D fancy indexing
+        vals = arr.ravel()[flat]
+    else:  # positions among the rated units: the codes come out of divmod with no remapping
+        vals = arr[present]  # row-major, the order of the positions below
+        flat = np.flatnonzero(np.compress(used, present, axis=1))
+    r_idx, u_codes = np.divmod(flat, len(used_units))
     v_codes, cats = _factorize(vals, categories)
     n_r = arr.shape[0]
     raters = pd.RangeIndex(n_r) if rater_index is None else rater_index
     units = pd.Index(used_units) if unit_index is None else unit_index[used_units]
-    return Ratings(u_codes.astype(np.int64), r_idx.astype(np.int64), v_codes, units, raters, cats)
+    # divmod of int64 positions is int64 already: no copies
+    return Ratings(
+        u_codes.astype(np.int64, copy=False), r_idx.astype(np.int64, copy=False), v_codes, units, raters, cats
+    )
 
 
 def _is_numeric_like(data: Any) -> bool:

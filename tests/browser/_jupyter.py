@@ -263,3 +263,23 @@ def close_notebooks(page: object, jupyter: Jupyter, names: list[str]) -> None:
                 timeout=10,
                 trust_env=False,
             )
+
+
+def wait_all_run(page: object, timeout: float = 600_000) -> list[str]:
+    """Wait until every code cell of the current notebook has run and its kernel is idle.
+
+    Returns the error outputs (``ename: evalue``) of the notebook's cells, empty when none failed.
+    """
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => { const w = window.jupyterapp.shell.currentWidget;"
+        " const k = w.sessionContext.session && w.sessionContext.session.kernel;"
+        " const cells = Array.from(w.content.model.cells).filter(c => c.type === 'code');"
+        " return k && k.status === 'idle' && cells.every(c => c.executionCount !== null); }",
+        timeout=timeout,
+    )
+    return page.evaluate(  # type: ignore[attr-defined]
+        "() => Array.from(window.jupyterapp.shell.currentWidget.content.model.cells)"
+        ".filter(c => c.type === 'code').flatMap(c => Array.from({length: c.outputs.length},"
+        " (_, i) => c.outputs.get(i).toJSON())).filter(o => o.output_type === 'error')"
+        ".map(o => `${o.ename}: ${o.evalue}`)"
+    )

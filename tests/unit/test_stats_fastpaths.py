@@ -118,6 +118,30 @@ def test_annotator_hashing_split_over_two_threads(monkeypatch: pytest.MonkeyPatc
     assert list(split.per_annotator["annotator"]) == sorted(split.per_annotator["annotator"])
 
 
+@pytest.mark.parametrize("dictionary", [False, True])
+def test_long_frame_values_hashed_beside_the_raters(
+    monkeypatch: pytest.MonkeyPatch, dictionary: bool
+) -> None:
+    import ls_notebook.stats._matrix as matrix_mod
+
+    df = _big_frame(3000, 7, seed=2).rename(
+        columns={"task_id": "unit", "annotator": "rater", "label": "value"}
+    )
+    if dictionary:
+        df["value"] = pd.Series(
+            pd.arrays.ArrowExtensionArray(df["value"].array._pa_array.dictionary_encode()), index=df.index
+        )
+    cols = df[["unit", "rater", "value"]]
+    monkeypatch.setattr(matrix_mod, "_OVERLAP_ROWS", 10**12)
+    plain = as_ratings(cols)
+    monkeypatch.setattr(matrix_mod, "_OVERLAP_ROWS", 10)
+    overlapped = as_ratings(cols)
+    assert overlapped.value.tolist() == plain.value.tolist()
+    assert list(overlapped.categories) == list(plain.categories) == sorted(plain.categories)
+    obj = cols.astype(object)
+    assert float(krippendorff_alpha(cols)) == pytest.approx(float(krippendorff_alpha(obj)), rel=1e-12)
+
+
 def test_plain_object_and_dictionary_frames_agree() -> None:
     df = _big_frame(2000, 5, seed=2)
     ref = agreement(df)
