@@ -14,10 +14,9 @@ import pytest
 
 import ls_notebook as lsn
 from ls_notebook.server._info import for_data_dir
+from tests._fixtures import copy_data_dir
 from tests.browser._helpers import editor, wait_annotations, wait_state
-from tests.browser._jupyter import kernel_exec, open_notebook, wait_all_run
-from tests.browser.conftest import Jupyter, close_notebooks
-from tests.conftest import copy_data_dir
+from tests.browser._jupyter import Jupyter, close_notebooks, kernel_exec, open_notebook, wait_all_run
 
 pytestmark = pytest.mark.browser
 
