@@ -174,7 +174,7 @@ CASES: dict[str, tuple[Callable[[Ctx], object], type[Exception], tuple[str, ...]
     "not a DataFrame": (
         lambda c: c.text.push([{"text": "a"}]),
         lsn.DataError,
-        ("pandas DataFrame", "got list"),
+        ("pandas or polars DataFrame", "got builtins.list"),
     ),
     "batch_size=0": (
         lambda c: c.text.push(pd.DataFrame({"text": ["a"]}), batch_size=0),
@@ -313,7 +313,7 @@ CASES: dict[str, tuple[Callable[[Ctx], object], type[Exception], tuple[str, ...]
             magic(c, f"push rows --project '{c.text.title}'"),
         ),
         UsageError,
-        ("is a list", "pandas DataFrame"),
+        ("is a list", "not a DataFrame (pandas, polars"),
     ),
     "magic: config cell empty": (
         lambda c: magic(c, "config Some title", "  \n"),
