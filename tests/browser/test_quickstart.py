@@ -26,6 +26,10 @@ QUICKSTART = Path(__file__).resolve().parents[2] / "notebooks" / "quickstart.ipy
 def test_quickstart_run_all_then_label_one_task(jupyter: Jupyter, page: object, template_dir: Path) -> None:
     data_dir = copy_data_dir(template_dir, "quickstart-home/default")
     shutil.copy(QUICKSTART, jupyter.root / QUICKSTART.name)
+    # Earlier tests leave their widgets in the session's shared notebook, which stays in the page (a
+    # hidden tab, first in document order): clear them so that widget 0 is the quickstart's.
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")  # type: ignore[attr-defined]
+    page.wait_for_function("() => document.querySelectorAll('.lsn-lab').length === 0")  # type: ignore[attr-defined]
     open_notebook(page, QUICKSTART.name)
     try:
         kernel_exec(page, f"import os; os.environ['LS_NOTEBOOK_HOME'] = {str(data_dir.parent)!r}")
